@@ -164,14 +164,15 @@ def _select_checkpoint(network_dir, checkpoint):
     raise TypeError(f'checkpoint must be None, an epoch number or a path, got {type(checkpoint).__name__}')
 
 
-def load_network(network_dir=None, checkpoint=None, constructor_fun_name=None, constructor_module=None,
-                 unsafe=False, **kwargs):
+def load_network(network_dir=None, checkpoint=None, constructor_fun_name=None, constructor_module=None, **kwargs):
     """Rebuild a network from a checkpoint and load its weights (strict). Returns `(net, checkpoint_dict)`.
 
     `network_dir` is a checkpoint file, or a directory (`checkpoint`: None = the last `*.pth.tar` in sorted
     order, an int = that epoch, a str = a path). Keyword arguments that the constructor function accepts
-    replace the stored ones; others are ignored with a warning. Safe unless `unsafe=True` (module docstring).
+    replace the stored ones; others are ignored with a warning. Safe unless `unsafe=True` (module docstring;
+    taken from `kwargs` so the signature stays pytracking's).
     """
+    unsafe = bool(kwargs.pop('unsafe', False))
     checkpoint_path = _select_checkpoint(network_dir, checkpoint)
     checkpoint_dict = torch_load_legacy(checkpoint_path, unsafe=unsafe)
     net_constr = _constructor_from_checkpoint(checkpoint_dict, checkpoint_path)
