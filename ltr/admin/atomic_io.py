@@ -11,6 +11,12 @@ import numpy as np
 import torch
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_open(path, mode='w', **kwargs):
     """Open a temporary file for writing; on success it is fsync'ed and renamed to `path`."""
@@ -23,6 +29,7 @@ def atomic_open(path, mode='w', **kwargs):
             yield f
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -22,5 +22,8 @@ def test_successful_writes_replace_the_target(tmp_path):
     boxes = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])
     atomic_savetxt(tmp_path / 'sub' / 'seq.txt', boxes, delimiter='\t', fmt='%d')
     assert (tmp_path / 'sub' / 'seq.txt').read_text() == '1\t2\t3\t4\n5\t6\t7\t8\n'
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert os.stat(tmp_path / 'sub' / 'seq.txt').st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
     atomic_torch_save({'epoch': 3}, tmp_path / 'ck.pth.tar')
     assert torch.load(tmp_path / 'ck.pth.tar', weights_only=True) == {'epoch': 3}

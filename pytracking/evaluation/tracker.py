@@ -1,0 +1,377 @@
+"""`Tracker`: a (tracker name, parameter file, run id) triple that runs on sequences, videos and webcams.
+
+The tracker class comes from `pytracking.tracker.<name>.get_tracker_class()` and the parameters from
+`pytracking.parameter.<name>.<parameter_name>.parameters()`, both imported by name.
+Results go to `{results_path}/{name}/{parameter_name}` or `.../{parameter_name}_{run_id:03d}`.
+"""
+import importlib
+import os
+import sys
+import time
+from collections import OrderedDict
+
+import cv2 as cv
+import numpy as np
+
+from pytracking.evaluation.environment import env_settings
+from pytracking.evaluation.multi_object_wrapper import MultiObjectWrapper
+
+
+def trackerlist(name: str, parameter_name: str, run_ids=None, display_name: str = None):
+    """One Tracker per run id (a single Tracker with run_id=None when `run_ids` is None)."""
+    if run_ids is None or isinstance(run_ids, int):
+        run_ids = [run_ids]
+    return [Tracker(name, parameter_name, run_id, display_name) for run_id in run_ids]
+
+
+def _import_optional(module_name):
+    """Import `module_name`, or return None if that module (not one of its imports) does not exist."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name is not None and module_name.startswith(e.name):
+            return None
+        raise
+
+
+def display_available():
+    """Whether OpenCV/matplotlib windows can be opened (False on a headless Linux box)."""
+    if sys.platform.startswith('linux'):
+        return bool(os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY'))
+    return True
+
+
+class Tracker:
+    """Wraps one tracker + parameter setting (+ run id) for running on datasets, videos and webcams."""
+
+    def __init__(self, name: str, parameter_name: str, run_id: int = None, display_name: str = None):
+        assert run_id is None or isinstance(run_id, int)
+        self.name = name
+        self.parameter_name = parameter_name
+        self.run_id = run_id
+        self.display_name = display_name
+
+        env = env_settings()
+        if self.run_id is None:
+            self.results_dir = '{}/{}/{}'.format(env.results_path, self.name, self.parameter_name)
+            self.segmentation_dir = '{}/{}/{}'.format(env.segmentation_path, self.name, self.parameter_name)
+        else:
+            self.results_dir = '{}/{}/{}_{:03d}'.format(env.results_path, self.name, self.parameter_name, self.run_id)
+            self.segmentation_dir = '{}/{}/{}_{:03d}'.format(env.segmentation_path, self.name, self.parameter_name,
+                                                            self.run_id)
+
+        tracker_module = _import_optional('pytracking.tracker.{}'.format(self.name))
+        self.tracker_class = tracker_module.get_tracker_class() if tracker_module is not None else None
+
+        self.visdom = None
+        self.pause_mode = False
+        self.step = False
+        self.fig = None
+
+    def __repr__(self):
+        run = '' if self.run_id is None else ', run_id={}'.format(self.run_id)
+        return 'Tracker({}, {}{})'.format(self.name, self.parameter_name, run)
+
+    def _require_tracker_class(self):
+        if self.tracker_class is None:
+            raise ValueError('Unknown tracker {!r}: no module pytracking.tracker.{} with get_tracker_class()'
+                             .format(self.name, self.name))
+
+    # ---------------------------------------------------------------- visualisation
+    def _init_visdom(self, visdom_info, debug):
+        visdom_info = {} if visdom_info is None else visdom_info
+        self.pause_mode = False
+        self.step = False
+        if debug > 0 and visdom_info.get('use_visdom', True):
+            try:
+                from pytracking.utils.visdom import Visdom
+                self.visdom = Visdom(debug, {'handler': self._visdom_ui_handler, 'win_id': 'Tracking'},
+                                     visdom_info=visdom_info)
+            except Exception as e:  # visdom is optional: fall back to matplotlib
+                print('!!! WARNING: Visdom could not start ({}), so using matplotlib visualization instead !!!'
+                      .format(e))
+                self.visdom = None
+
+    def _visdom_ui_handler(self, data):
+        if data['event_type'] == 'KeyPress':
+            if data['key'] == ' ':
+                self.pause_mode = not self.pause_mode
+            elif data['key'] == 'ArrowRight' and self.pause_mode:
+                self.step = True
+
+    def create_tracker(self, params):
+        self._require_tracker_class()
+        tracker = self.tracker_class(params)
+        tracker.visdom = self.visdom
+        return tracker
+
+    def get_parameters(self):
+        """`pytracking.parameter.<name>.<parameter_name>.parameters()`."""
+        module_name = 'pytracking.parameter.{}.{}'.format(self.name, self.parameter_name)
+        param_module = _import_optional(module_name)
+        if param_module is None:
+            raise ValueError('Unknown parameter setting {!r} for tracker {!r}: no module {}'
+                             .format(self.parameter_name, self.name, module_name))
+        return param_module.parameters()
+
+    @staticmethod
+    def _params_get(params, name, default):
+        return params.get(name, default) if hasattr(params, 'get') else getattr(params, name, default)
+
+    # ---------------------------------------------------------------- datasets
+    def run_sequence(self, seq, visualization=None, debug=None, visdom_info=None, multiobj_mode=None):
+        """Run the tracker on a Sequence. Returns a dict of per-frame outputs (see `_track_sequence`)."""
+        params = self.get_parameters()
+        visualization_ = visualization
+        debug_ = debug
+        if debug is None:
+            debug_ = getattr(params, 'debug', 0)
+        if visualization is None:
+            visualization_ = bool(debug_) if debug is not None else getattr(params, 'visualization', False)
+        params.visualization = visualization_
+        params.debug = debug_
+        self._init_visdom(visdom_info, debug_)
+        if visualization_ and self.visdom is None:
+            self.init_visualization()
+
+        if multiobj_mode is None:
+            multiobj_mode = getattr(params, 'multiobj_mode', getattr(self.tracker_class, 'multiobj_mode', 'default'))
+        if multiobj_mode == 'default' or not seq.multiobj_mode:
+            tracker = self.create_tracker(params)
+        elif multiobj_mode == 'parallel':
+            self._require_tracker_class()
+            tracker = MultiObjectWrapper(self.tracker_class, params, self.visdom)
+        else:
+            raise ValueError('Unknown multi object mode {!r}'.format(multiobj_mode))
+
+        return self._track_sequence(tracker, seq, seq.init_info())
+
+    def _track_sequence(self, tracker, seq, init_info):
+        """Initialise on frame 0 and track the rest. Output lists hold one entry per frame; frame 0's box is
+        the init box and its time includes the initialisation."""
+        output = {'target_bbox': [], 'time': [], 'segmentation': [], 'object_presence_score': []}
+
+        def _store_outputs(tracker_out, defaults=None):
+            defaults = {} if defaults is None else defaults
+            for key in output.keys():
+                val = tracker_out.get(key, defaults.get(key, None))
+                if key in tracker_out or val is not None:
+                    output[key].append(val)
+
+        params = getattr(tracker, 'params', None)
+        visualize = bool(getattr(params, 'visualization', False))
+
+        image = self._read_image(seq.frames[0])
+        if visualize and self.visdom is None:
+            self.visualize(image, init_info.get('init_bbox'))
+
+        start_time = time.perf_counter()
+        out = tracker.initialize(image, init_info)
+        if out is None:
+            out = {}
+        prev_output = OrderedDict(out)
+        init_default = {'target_bbox': init_info.get('init_bbox'), 'time': time.perf_counter() - start_time,
+                        'segmentation': init_info.get('init_mask'), 'object_presence_score': 1.}
+        _store_outputs(out, init_default)
+
+        for frame_num, frame_path in enumerate(seq.frames[1:], start=1):
+            while self.pause_mode and not self.step:
+                time.sleep(0.1)
+            self.step = False
+
+            image = self._read_image(frame_path)
+            start_time = time.perf_counter()
+            info = seq.frame_info(frame_num)
+            info['previous_output'] = prev_output
+            out = tracker.track(image, info)
+            prev_output = OrderedDict(out)
+            _store_outputs(out, {'time': time.perf_counter() - start_time})
+
+            segmentation = out.get('segmentation')
+            if self.visdom is not None:
+                tracker.visdom_draw_tracking(image, out['target_bbox'], segmentation)
+            elif visualize:
+                self.visualize(image, out['target_bbox'], segmentation)
+
+        for key in ['target_bbox', 'segmentation']:
+            if key in output and len(output[key]) <= 1:
+                output.pop(key)
+        output['image_shape'] = image.shape[:2]
+        output['object_presence_score_threshold'] = (
+            self._params_get(params, 'object_presence_score_threshold', 0.55) if params is not None else 0.55)
+        return output
+
+    # ---------------------------------------------------------------- videos and webcams
+    def run_video_generic(self, debug=None, visdom_info=None, videofilepath=None, optional_box=None,
+                          save_results=False):
+        """Track one target in a video file (`videofilepath`) or, with no path, in the webcam stream.
+
+        Keys in the window: 'q' quits, 'r' re-selects the target, space pauses (video only). Without a
+        display, a video runs headless if `optional_box` is given. Frames are converted BGR->RGB before
+        tracking (pytracking feeds OpenCV's BGR frames to the tracker here, unlike on datasets: fixed).
+        Returns the list of boxes (one [x, y, w, h] per frame).
+        """
+        params = self.get_parameters()
+        debug_ = debug if debug is not None else getattr(params, 'debug', 0)
+        params.debug = debug_
+        params.tracker_name = self.name
+        params.param_name = self.parameter_name
+        self._init_visdom(visdom_info, debug_)
+        self._require_tracker_class()
+
+        show = display_available()
+        is_webcam = videofilepath is None
+        if not show and (is_webcam or optional_box is None):
+            raise RuntimeError('No display available (DISPLAY is not set): {} needs a window to select the '
+                               'target. Run it on a machine with a display{}.'.format(
+                                   'the webcam mode' if is_webcam else 'selecting the target',
+                                   '' if is_webcam else ', or give the box with --optional_box x y w h'))
+
+        multiobj_mode = getattr(params, 'multiobj_mode', getattr(self.tracker_class, 'multiobj_mode', 'default'))
+        if multiobj_mode == 'default':
+            tracker = self.create_tracker(params)
+        elif multiobj_mode == 'parallel':
+            tracker = MultiObjectWrapper(self.tracker_class, params, self.visdom, fast_load=True)
+        else:
+            raise ValueError('Unknown multi object mode {!r}'.format(multiobj_mode))
+
+        if is_webcam:
+            cap = cv.VideoCapture(0)
+            if not cap.isOpened():
+                raise RuntimeError('Could not open the webcam (cv2.VideoCapture(0) failed): is a camera connected '
+                                   'and accessible?')
+        else:
+            if not os.path.isfile(videofilepath):
+                raise FileNotFoundError('Video file {} does not exist'.format(videofilepath))
+            cap = cv.VideoCapture(videofilepath)
+            if not cap.isOpened():
+                raise RuntimeError('OpenCV could not open video file {}'.format(videofilepath))
+
+        display_name = 'Display: ' + tracker.params.tracker_name if hasattr(tracker, 'params') else 'Display'
+        ok, frame = cap.read()
+        if not ok or frame is None:
+            cap.release()
+            raise RuntimeError('Could not read a first frame from {}'.format(videofilepath or 'the webcam'))
+
+        def _init(frame_bgr, box):
+            box = [float(v) for v in box]
+            if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
+                raise ValueError('Target box must be [x, y, w, h] with w, h > 0, got {}'.format(box))
+            info = OrderedDict(init_bbox=OrderedDict({1: box}), init_object_ids=[1], object_ids=[1],
+                               sequence_object_ids=[1])
+            if multiobj_mode == 'default':
+                info = {'init_bbox': box}
+            tracker.initialize(cv.cvtColor(frame_bgr, cv.COLOR_BGR2RGB), info)
+            return box
+
+        def _select(frame_bgr):
+            cv.namedWindow(display_name, cv.WINDOW_NORMAL | cv.WINDOW_KEEPRATIO)
+            cv.putText(frame_bgr, 'Select target ROI and press ENTER', (20, 30), cv.FONT_HERSHEY_COMPLEX_SMALL,
+                       1.5, (0, 0, 0), 1)
+            return list(cv.selectROI(display_name, frame_bgr, fromCenter=False))
+
+        def _box_of(out):
+            box = out['target_bbox']
+            if isinstance(box, (dict, OrderedDict)):
+                box = box[1]
+            return [float(v) for v in box]
+
+        output_boxes = [_init(frame, optional_box if optional_box is not None else _select(frame.copy()))]
+        paused = False
+        while True:
+            if not paused:
+                ok, frame = cap.read()
+                if not ok or frame is None:
+                    break
+                out = tracker.track(cv.cvtColor(frame, cv.COLOR_BGR2RGB), {})
+                state = _box_of(out)
+                output_boxes.append(state)
+            if not show:
+                continue
+            frame_disp = frame.copy()
+            x, y, w, h = [int(v) for v in output_boxes[-1]]
+            cv.rectangle(frame_disp, (x, y), (x + w, y + h), (0, 255, 0), 5)
+            cv.putText(frame_disp, 'Tracking!', (20, 30), cv.FONT_HERSHEY_COMPLEX_SMALL, 1, (0, 0, 0), 1)
+            cv.putText(frame_disp, 'Press r to reset', (20, 55), cv.FONT_HERSHEY_COMPLEX_SMALL, 1, (0, 0, 0), 1)
+            cv.putText(frame_disp, 'Press q to quit', (20, 80), cv.FONT_HERSHEY_COMPLEX_SMALL, 1, (0, 0, 0), 1)
+            cv.imshow(display_name, frame_disp)
+            key = cv.waitKey(1) & 0xFF
+            if key == ord('q'):
+                break
+            elif key == ord('r'):
+                output_boxes[-1] = _init(frame, _select(frame.copy()))
+            elif key == ord(' ') and not is_webcam:
+                paused = not paused
+
+        cap.release()
+        if show:
+            cv.destroyAllWindows()
+
+        if save_results:
+            from ltr.admin.atomic_io import atomic_savetxt
+            video_name = 'webcam' if is_webcam else os.path.splitext(os.path.basename(videofilepath))[0]
+            base_results_path = os.path.join(self.results_dir, 'video_{}_1.txt'.format(video_name))
+            atomic_savetxt(base_results_path, np.array(output_boxes).astype(int), delimiter='\t', fmt='%d')
+            print('Results saved to {}'.format(base_results_path))
+        return output_boxes
+
+    def run_video(self, videofilepath, optional_box=None, debug=None, visdom_info=None, save_results=False):
+        return self.run_video_generic(debug, visdom_info, videofilepath, optional_box, save_results)
+
+    def run_webcam(self, debug=None, visdom_info=None):
+        return self.run_video_generic(debug, visdom_info, None, None, False)
+
+    def run_vot2020(self, debug=None, visdom_info=None):
+        raise NotImplementedError('VOT2020 TraX integration is not part of this re-implementation')
+
+    def run_vot(self, debug=None, visdom_info=None):
+        raise NotImplementedError('VOT TraX integration is not part of this re-implementation')
+
+    # ---------------------------------------------------------------- matplotlib display
+    def init_visualization(self):
+        import matplotlib.pyplot as plt
+        self.pause_mode = False
+        self.fig, self.ax = plt.subplots(1)
+        self.fig.canvas.mpl_connect('key_press_event', self.press)
+        plt.tight_layout()
+
+    def visualize(self, image, state, segmentation=None):
+        import matplotlib.pyplot as plt
+        import matplotlib.patches as patches
+        if self.fig is None:
+            self.init_visualization()
+        self.ax.cla()
+        self.ax.imshow(image)
+        if segmentation is not None:
+            self.ax.imshow(segmentation, alpha=0.5)
+        boxes = state.values() if isinstance(state, (dict, OrderedDict)) else [state]
+        for box in boxes:
+            if box is None:
+                continue
+            self.ax.add_patch(patches.Rectangle((box[0], box[1]), box[2], box[3], linewidth=1, edgecolor='r',
+                                                facecolor='none'))
+        self.ax.set_axis_off()
+        self.ax.axis('equal')
+        plt.draw()
+        plt.pause(0.001)
+        while self.pause_mode and not self.step:
+            plt.waitforbuttonpress()
+        self.step = False
+
+    def reset_tracker(self):
+        pass
+
+    def press(self, event):
+        if event.key == 'p':
+            self.pause_mode = not self.pause_mode
+            print('Switching pause mode!')
+        elif event.key == 'r':
+            self.reset_tracker()
+            print('Resetting target pos to gt!')
+
+    def _read_image(self, image_file: str):
+        """Read a frame as RGB (OpenCV reads BGR)."""
+        im = cv.imread(image_file)
+        if im is None:
+            raise FileNotFoundError('Could not read image {}'.format(image_file))
+        return cv.cvtColor(im, cv.COLOR_BGR2RGB)
