@@ -175,6 +175,12 @@ def _run_sequence_star(args):
         return SequenceResult(seq.name, _tracker_label(tracker), 'failed', None, traceback.format_exc())
 
 
+def _init_worker(num_threads):
+    if num_threads is not None:
+        import torch
+        torch.set_num_threads(num_threads)
+
+
 def print_run_summary(results):
     done = sum(r.status == 'done' for r in results)
     skipped = sum(r.status == 'skipped' for r in results)
@@ -211,14 +217,17 @@ def run_dataset(dataset, trackers, debug=False, threads=0, visdom_info=None):
             for job in jobs:
                 _collect(run_sequence(*job))
         else:
+            # Each worker would use torch's default thread count (all cores), as in pytracking; on a CPU-only
+            # machine that oversubscribes the cores `threads`-fold (10x slower seen on 2 cores). Unless the user
+            # set OMP_NUM_THREADS, give each worker its share of the cores. (ATOM's numbers depend slightly on
+            # the thread count: set OMP_NUM_THREADS to pin it.)
+            per_worker = None
             if 'OMP_NUM_THREADS' not in os.environ:
-                # Each worker uses torch's default thread count (all cores), as in pytracking. On a CPU-only
-                # machine that oversubscribes the cores `threads`-fold (10x slower seen on 2 cores); not
-                # changed silently because ATOM's results depend slightly on the thread count.
-                print('Tip: on CPU, set OMP_NUM_THREADS=<cores/threads> so the {} workers do not oversubscribe '
-                      'the cores.'.format(threads))
+                per_worker = max(1, (os.cpu_count() or 1) // threads)
+                print('Using {} torch thread(s) per worker ({} workers); set OMP_NUM_THREADS to '
+                      'override.'.format(per_worker, threads))
             ctx = multiprocessing.get_context(START_METHOD)
-            with ctx.Pool(processes=threads) as pool:
+            with ctx.Pool(processes=threads, initializer=_init_worker, initargs=(per_worker,)) as pool:
                 for res in pool.imap_unordered(_run_sequence_star, jobs):
                     _collect(res)
     finally:
