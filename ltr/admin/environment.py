@@ -56,19 +56,23 @@ def _local_file_text():
 
 def create_default_local_file():
     """Write `ltr/admin/local.py` with default paths, unless it exists already (it is never overwritten)."""
-    if os.path.exists(LOCAL_FILE):
+    return _create_local_file(LOCAL_FILE, _local_file_text)
+
+
+def _create_local_file(path, make_text):
+    if os.path.exists(path):
         return False
     from ltr.admin.atomic_io import atomic_write_text
-    atomic_write_text(LOCAL_FILE, _local_file_text())
+    atomic_write_text(path, make_text())
     return True
 
 
-def _apply_env_overrides(settings, prefix, known_names=()):
-    """Environment variables `<prefix><ATTR>` override attributes (those of `settings` and `known_names`).
+def _apply_env_overrides(settings, prefix):
+    """Environment variables `<prefix><ATTR>` override the attributes of `settings`.
     For ltr, a new workspace also moves the two directories pytracking derives from it, unless they were set
     explicitly."""
     old_ws = getattr(settings, 'workspace_dir', None)
-    for name in set(vars(settings)) | set(known_names):
+    for name in vars(settings):
         value = os.environ.get(prefix + name.upper())
         if value is not None:
             setattr(settings, name, value)
@@ -103,27 +107,37 @@ def _say_once(message):
         print(message, file=sys.stderr)
 
 
-def env_settings():
-    """Return the `EnvironmentSettings` of `ltr/admin/local.py`, with `LTR_*` environment overrides applied."""
-    if not os.path.exists(LOCAL_FILE):
+def load_local_settings(local_file, module_name, read_settings, default_settings, make_text, prefix):
+    """The shared logic of ltr's and pytracking's `env_settings()`.
+
+    Creates `local_file` from `make_text()` if missing (never overwriting), imports it as `module_name`, reads the
+    settings with `read_settings(module)`, gives attributes missing from an older file their default from
+    `default_settings()`, then applies the `<prefix><ATTR>` environment variables.
+    """
+    defaults = default_settings()
+    if not os.path.exists(local_file):
         try:
-            create_default_local_file()
-            _say_once(f'Created {LOCAL_FILE} with default settings. Edit it (or set LTR_* environment '
-                      f'variables, see INSTALL.md) to point at your workspace and datasets.')
+            _create_local_file(local_file, make_text)
+            _say_once(f'Created {local_file} with default settings. Edit it (or set {prefix}* environment '
+                      f'variables, see INSTALL.md) to point at your workspace, networks and datasets.')
         except OSError as e:  # e.g. a read-only site-packages install
-            _say_once(f'Could not create {LOCAL_FILE} ({e}); using defaults and LTR_* environment variables.')
-            return _apply_env_overrides(EnvironmentSettings(), ENV_PREFIX, _default_values())
+            _say_once(f'Could not create {local_file} ({e}); using defaults and {prefix}* environment variables.')
+            return _apply_env_overrides(defaults, prefix)
     try:
-        local = _import_file('ltr.admin.local', LOCAL_FILE)
-        settings = local.EnvironmentSettings()
+        settings = read_settings(_import_file(module_name, local_file))
     except Exception as e:
-        raise RuntimeError(f'{LOCAL_FILE} is broken ({type(e).__name__}: {e}). Fix that file, or delete it to '
+        raise RuntimeError(f'{local_file} is broken ({type(e).__name__}: {e}). Fix that file, or delete it to '
                            f'get a fresh one with default settings.') from e
-    # Attributes added after the user's local.py was written get their defaults.
-    for name, value in _default_values(getattr(settings, 'workspace_dir', '')).items():
+    for name, value in vars(defaults).items():
         if not hasattr(settings, name):
             setattr(settings, name, value)
-    return _apply_env_overrides(settings, ENV_PREFIX, _default_values())
+    return _apply_env_overrides(settings, prefix)
+
+
+def env_settings():
+    """Return the `EnvironmentSettings` of `ltr/admin/local.py`, with `LTR_*` environment overrides applied."""
+    return load_local_settings(LOCAL_FILE, 'ltr.admin.local', lambda local: local.EnvironmentSettings(),
+                               EnvironmentSettings, _local_file_text, ENV_PREFIX)
 
 
 def missing_settings(settings, names):

@@ -8,7 +8,7 @@ is created with defaults, and every attribute can be overridden by `PYTRACKING_<
 """
 import os
 
-from ltr.admin.environment import _apply_env_overrides, _import_file, _say_once
+from ltr.admin.environment import _create_local_file, load_local_settings
 
 PYTRACKING_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_ROOT = os.path.dirname(PYTRACKING_DIR)
@@ -56,31 +56,10 @@ def _local_file_text():
 
 def create_default_local_file():
     """Write `pytracking/evaluation/local.py` with default paths, unless it exists (never overwritten)."""
-    if os.path.exists(LOCAL_FILE):
-        return False
-    from ltr.admin.atomic_io import atomic_write_text
-    atomic_write_text(LOCAL_FILE, _local_file_text())
-    return True
+    return _create_local_file(LOCAL_FILE, _local_file_text)
 
 
 def env_settings():
     """`local_env_settings()` from `pytracking/evaluation/local.py`, with `PYTRACKING_*` overrides applied."""
-    if not os.path.exists(LOCAL_FILE):
-        try:
-            create_default_local_file()
-            _say_once(f'Created {LOCAL_FILE} with default settings. Edit it (or set PYTRACKING_* environment '
-                      f'variables, see INSTALL.md) to point at your datasets and networks.')
-        except OSError as e:
-            _say_once(f'Could not create {LOCAL_FILE} ({e}); using defaults and PYTRACKING_* variables.')
-            return _apply_env_overrides(EnvSettings(), ENV_PREFIX)
-    try:
-        local = _import_file('pytracking.evaluation.local', LOCAL_FILE)
-        settings = local.local_env_settings()
-    except Exception as e:
-        raise RuntimeError(f'{LOCAL_FILE} is broken ({type(e).__name__}: {e}). Fix that file, or delete it to '
-                           f'get a fresh one with default settings.') from e
-    defaults = EnvSettings()
-    for name, value in vars(defaults).items():
-        if not hasattr(settings, name):
-            setattr(settings, name, value)
-    return _apply_env_overrides(settings, ENV_PREFIX)
+    return load_local_settings(LOCAL_FILE, 'pytracking.evaluation.local', lambda local: local.local_env_settings(),
+                               EnvSettings, _local_file_text, ENV_PREFIX)
