@@ -1,0 +1,1 @@
+from .params import TrackerParams, FeatureParams, Choice

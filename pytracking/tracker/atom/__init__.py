@@ -1,0 +1,5 @@
+from .atom import ATOM
+
+
+def get_tracker_class():
+    return ATOM

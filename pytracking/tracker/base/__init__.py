@@ -1,0 +1,1 @@
+from .basetracker import BaseTracker

@@ -1,0 +1,29 @@
+"""ATOM with the small network trained by `python ltr/run_training.py bbreg atom_demo` on the embedded demo data.
+
+The network is the latest checkpoint (*.pth.tar) in {ltr workspace_dir or cwd}/checkpoints/ltr/bbreg/atom_demo/;
+the directory is resolved when the parameters are built, the checkpoint is loaded at the first initialize.
+
+Everything else is ATOM's default, the sample size included: atom_demo trains the IoU-Net on 288x288 crops of
+5x the target (as atom.py), so the tracker must present the target at that scale (18x18 features). On the
+320x240 demo frames targets are about 38-72 px, i.e. a 190-360 px search area, so 288 px means resampling by
+0.67-1.25 only; a smaller crop would shrink the target below what the IoU-Net was trained on.
+"""
+import os
+
+from pytracking.parameter.atom.default import parameters as default_parameters
+
+
+def demo_network_dir():
+    """{ltr workspace_dir or cwd}/checkpoints/ltr/bbreg/atom_demo (absolute)."""
+    try:
+        from ltr.admin.environment import env_settings
+        workspace = env_settings().workspace_dir
+    except Exception:  # no usable ltr settings: fall back to the current directory
+        workspace = None
+    return os.path.abspath(os.path.join(workspace or os.getcwd(), 'checkpoints', 'ltr', 'bbreg', 'atom_demo'))
+
+
+def parameters():
+    params = default_parameters()
+    params.features.features[0].net_path = demo_network_dir()   # the atom_demo training's latest checkpoint
+    return params

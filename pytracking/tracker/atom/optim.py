@@ -1,0 +1,92 @@
+"""ATOM's online classifier as least-squares problems for the Gauss-Newton / conjugate-gradient optimisers.
+
+The classifier is  s = resp_act(f * proj_act(P * x))  (P: 1x1 projection, f: 4x4 filter, * = convolution).
+Residuals follow the paper: r_j = sqrt(w_j) (s_j - y_j) for every training sample j, plus sqrt(lambda) times
+each parameter block.
+"""
+import math
+
+
+from pytracking.libs import optimization, TensorList, operation
+
+
+class FactorizedConvProblem(optimization.L2Problem):
+    """First-frame joint problem over x = [filters..., projection matrices...].
+    args:
+        training_samples: TensorList of raw (uncompressed) samples [N, C, H, W].
+        y: TensorList of labels [N, 1, H, W].
+        filter_reg, projection_reg: TensorLists of regularisation weights (lambda).
+        params: tracker parameters (unused here, kept for pytracking's signature).
+        sample_weights: TensorList of per-sample weights (a 1-element tensor is broadcast to all samples).
+        projection_activation, response_activation: callables applied after the projection / the filter.
+    """
+
+    def __init__(self, training_samples: TensorList, y: TensorList, filter_reg: TensorList,
+                 projection_reg, params, sample_weights: TensorList, projection_activation, response_activation):
+        self.training_samples = training_samples
+        self.y = y
+        self.filter_reg = filter_reg
+        self.sample_weights = sample_weights
+        self.params = params
+        self.projection_reg = projection_reg
+        self.projection_activation = projection_activation
+        self.response_activation = response_activation
+        # Diagonal preconditioner: divide each block by its regularisation weight.
+        self.diag_M = self.filter_reg.concat(projection_reg)
+
+    def __call__(self, x: TensorList):
+        num = len(x) // 2
+        filters, projections = x[:num], x[num:]
+
+        compressed = operation.conv1x1(self.training_samples, projections).apply(self.projection_activation)
+        scores = operation.conv2d(compressed, filters, mode='same').apply(self.response_activation)
+        data_res = TensorList([w.sqrt().view(-1, 1, 1, 1) * (s - y)
+                               for s, y, w in zip(scores, self.y, self.sample_weights)])
+
+        residuals = TensorList(list(data_res))
+        residuals.extend([math.sqrt(reg) * f for reg, f in zip(self.filter_reg, filters)])
+        residuals.extend([math.sqrt(reg) * p for reg, p in zip(self.projection_reg, projections)])
+        return residuals
+
+    def ip_input(self, a: TensorList, b: TensorList):
+        """Joint inner product <a_f, b_f> + <a_P, b_P> over all blocks, returned once per variable block so
+        that CG treats [filters, projections] as a single variable."""
+        num = len(a) // 2
+        ip = sum((fa * fb).sum() for fa, fb in zip(a[:num], b[:num]))
+        ip = ip + sum((pa * pb).sum() for pa, pb in zip(a[num:], b[num:]))
+        ip = ip.view(-1)
+        return TensorList([ip] * num).concat(TensorList([ip.clone() for _ in range(len(a) - num)]))
+
+    def M1(self, x: TensorList):
+        return TensorList([xi / d for xi, d in zip(x, self.diag_M)])
+
+
+class ConvProblem(optimization.L2Problem):
+    """Per-frame problem over the filters only, with the projection fixed (samples already compressed).
+    args:
+        training_samples: TensorList of compressed samples [M, c, H, W] (the whole memory; unused slots have
+            weight 0).
+        y: TensorList of labels [M, 1, H, W].
+        filter_reg: TensorList of regularisation weights.
+        sample_weights: TensorList of per-sample weights [M].
+        response_activation: callable applied after the filter.
+    """
+
+    def __init__(self, training_samples: TensorList, y: TensorList, filter_reg: TensorList,
+                 sample_weights: TensorList, response_activation):
+        self.training_samples = training_samples
+        self.y = y
+        self.filter_reg = filter_reg
+        self.sample_weights = sample_weights
+        self.response_activation = response_activation
+
+    def __call__(self, x: TensorList):
+        scores = operation.conv2d(self.training_samples, x, mode='same').apply(self.response_activation)
+        residuals = TensorList([w.sqrt().view(-1, 1, 1, 1) * (s - y)
+                                for s, y, w in zip(scores, self.y, self.sample_weights)])
+        residuals.extend([math.sqrt(reg) * f for reg, f in zip(self.filter_reg, x)])
+        return residuals
+
+    def ip_input(self, a: TensorList, b: TensorList):
+        """Inner product per filter block."""
+        return TensorList([(ai * bi).sum().view(-1) for ai, bi in zip(a, b)])
