@@ -39,6 +39,8 @@ $(VENV)/.stamp-extension: $(EXT_SOURCES) $(VENV)/.stamp-requirements
 	@if command -v nvcc >/dev/null 2>&1 && $(PY) -c "import torch,sys; sys.exit(0 if torch.version.cuda else 1)"; then \
 	  export FORCE_CUDA=1; fi; \
 	MAX_JOBS=$${MAX_JOBS:-2} $(PIP) install -q --no-build-isolation --no-deps -e .
+	@$(PY) -c "import ltr.ops._extension as e; print('PrRoIPool extension built: CPU kernels', e.has_kernel('cpu'), \
+	  '| CUDA kernels', e.has_kernel('cuda'))"
 	@touch $@
 
 $(DEMO_DIR)/.complete: | install
