@@ -1,0 +1,2 @@
+from .base_actor import BaseActor
+from .bbreg import AtomActor, AtomBBKLActor

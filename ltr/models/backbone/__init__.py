@@ -1,0 +1,1 @@
+from .resnet import resnet18, resnet50, resnet101, resnet_baby
