@@ -6,13 +6,19 @@ demo_manifest.json.
 
 `demo_env`: points the ltr / pytracking environment variables (LTR_*_DIR, PYTRACKING_*_PATH) at that folder for
 one test.
+
+`pyt_env`: points pytracking's results/plots/demo paths at a temporary folder. `fake_tracker`: a trivial tracker
+registered as `pytracking.tracker.evaltest_fake` (tests/evaluation/evaltest_fake_tracker.py), so evaluation tests
+do not depend on ATOM.
 """
 import os
 import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(TESTS_DIR))
+sys.path.insert(0, os.path.join(TESTS_DIR, 'evaluation'))  # evaltest_* helper modules
 
 
 @pytest.fixture(scope='session')
@@ -37,3 +43,24 @@ def demo_env(demo_data_root, monkeypatch):
     }.items():
         monkeypatch.setenv(name, value)
     return r
+
+
+@pytest.fixture
+def pyt_env(tmp_path, monkeypatch):
+    """Point results/plots/demo paths at a temporary folder; returns that folder."""
+    monkeypatch.setenv('PYTRACKING_RESULTS_PATH', str(tmp_path / 'results'))
+    monkeypatch.setenv('PYTRACKING_RESULT_PLOT_PATH', str(tmp_path / 'plots'))
+    monkeypatch.setenv('PYTRACKING_SEGMENTATION_PATH', str(tmp_path / 'seg'))
+    monkeypatch.setenv('PYTRACKING_DEMO_PATH', str(tmp_path / 'demo'))
+    return tmp_path
+
+
+@pytest.fixture
+def fake_tracker(monkeypatch):
+    import evaltest_fake_tracker as ft
+    ft.register()
+    ft.calls['initialize'] = 0
+    ft.last_images.clear()
+    monkeypatch.delenv('FAKE_TRACKER_FAIL_WIDTH', raising=False)
+    monkeypatch.delenv('FAKE_TRACKER_EXIT_ON_INIT', raising=False)
+    return ft
