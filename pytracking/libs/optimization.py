@@ -416,14 +416,13 @@ class GaussNewtonCG(ConjugateGradientBase):
                 (self.gradient_mags, _cpu_vec(sum(grad.view(-1) @ grad.view(-1)).sqrt())))
 
 
-class GradientDescentL2:
-    """Gradient descent with momentum on the L2 loss ip_output(r, r) of an L2Problem.
+class _MomentumDescent:
+    """Gradient descent with momentum; subclasses say what the loss is (`_loss_and_grad`).
 
     The momentum direction lives only within one ``run`` call.
     """
 
-    def __init__(self, problem: L2Problem, variable: TensorList, step_length: float, momentum: float = 0.0,
-                 debug=False, plotting=False, visdom=None):
+    def _setup(self, problem, variable, step_length, momentum, debug, plotting, fig_num):
         self.problem = problem
         self.x = variable
 
@@ -432,8 +431,7 @@ class GradientDescentL2:
 
         self.debug = debug or plotting
         self.plotting = plotting
-        self.fig_num = (10, 11)
-        self.visdom = visdom
+        self.fig_num = fig_num
 
         self.losses = torch.zeros(0)
         self.gradient_mags = torch.zeros(0)
@@ -446,15 +444,10 @@ class GradientDescentL2:
         return self.step_legnth
 
     def clear_temp(self):
-        self.f0 = None
         self.dir = None
 
     def _loss_and_grad(self):
-        self.x.requires_grad_(True)
-        self.f0 = self.problem(self.x)
-        loss = self.problem.ip_output(self.f0, self.f0)
-        grad = TensorList(torch.autograd.grad(loss, self.x))
-        return loss, grad
+        raise NotImplementedError
 
     def run(self, num_iter, dummy=None):
         if num_iter == 0:
@@ -489,6 +482,26 @@ class GradientDescentL2:
 
         self.x.detach_()
         self.clear_temp()
+
+
+class GradientDescentL2(_MomentumDescent):
+    """Gradient descent with momentum on the L2 loss ip_output(r, r) of an L2Problem."""
+
+    def __init__(self, problem: L2Problem, variable: TensorList, step_length: float, momentum: float = 0.0,
+                 debug=False, plotting=False, visdom=None):
+        self.visdom = visdom
+        self._setup(problem, variable, step_length, momentum, debug, plotting, (10, 11))
+
+    def clear_temp(self):
+        self.f0 = None
+        self.dir = None
+
+    def _loss_and_grad(self):
+        self.x.requires_grad_(True)
+        self.f0 = self.problem(self.x)
+        loss = self.problem.ip_output(self.f0, self.f0)
+        grad = TensorList(torch.autograd.grad(loss, self.x))
+        return loss, grad
 
 
 class NewtonCG(ConjugateGradientBase):
@@ -596,70 +609,15 @@ class NewtonCG(ConjugateGradientBase):
                 (self.gradient_mags, _cpu_vec(sum(grad.view(-1) @ grad.view(-1)).sqrt())))
 
 
-class GradientDescent:
+class GradientDescent(_MomentumDescent):
     """Gradient descent with momentum on a general MinimizationProblem."""
 
     def __init__(self, problem: MinimizationProblem, variable: TensorList, step_length: float,
                  momentum: float = 0.0, debug=False, plotting=False, fig_num=(10, 11)):
-        self.problem = problem
-        self.x = variable
-
-        self.step_legnth = step_length  # (sic) pytracking's attribute name
-        self.momentum = momentum
-
-        self.debug = debug or plotting
-        self.plotting = plotting
-        self.fig_num = fig_num
-
-        self.losses = torch.zeros(0)
-        self.gradient_mags = torch.zeros(0)
-        self.residuals = None
-
-        self.clear_temp()
-
-    @property
-    def step_length(self):
-        return self.step_legnth
-
-    def clear_temp(self):
-        self.dir = None
+        self._setup(problem, variable, step_length, momentum, debug, plotting, fig_num)
 
     def _loss_and_grad(self):
         self.x.requires_grad_(True)
         loss = self.problem(self.x)
         grad = TensorList(torch.autograd.grad(loss, self.x))
         return loss, grad
-
-    def run(self, num_iter, dummy=None):
-        if num_iter == 0:
-            return
-
-        lossvec = grad_mags = None
-        if self.debug:
-            lossvec = torch.zeros(num_iter + 1)
-            grad_mags = torch.zeros(num_iter + 1)
-
-        for i in range(num_iter):
-            loss, grad = self._loss_and_grad()
-
-            if self.dir is None:
-                self.dir = grad
-            else:
-                self.dir = grad + self.momentum * self.dir
-
-            self.x.detach_()
-            self.x -= self.step_legnth * self.dir
-
-            if self.debug:
-                lossvec[i] = loss.item()
-                grad_mags[i] = sum(grad.view(-1) @ grad.view(-1)).sqrt().item()
-
-        if self.debug:
-            loss, grad = self._loss_and_grad()
-            lossvec[-1] = loss.item()
-            grad_mags[-1] = sum(grad.view(-1) @ grad.view(-1)).sqrt().item()
-            self.losses = torch.cat((self.losses, lossvec))
-            self.gradient_mags = torch.cat((self.gradient_mags, grad_mags))
-
-        self.x.detach_()
-        self.clear_temp()
