@@ -177,3 +177,18 @@ def test_refine_target_box_centre_convention(first_run, fixed):
         for k, v in saved.items():
             setattr(tracker, k, v)
         tracker.params.num_init_random_boxes, tracker.params.iounet_consistent_box_center = saved_params
+
+
+def test_video_path_wrapper_initialises_features_before_the_first_frame(random_atom_net):
+    """run_video/run_webcam build MultiObjectWrapper(fast_load=True), which calls initialize_features() before
+    initialize(): that must resolve the device itself (it crashed with AttributeError: 'device')."""
+    from pytracking.evaluation.multi_object_wrapper import MultiObjectWrapper
+    torch.set_num_threads(1)
+    frames, boxes = make_video(num_frames=3)
+    params = small_params(random_atom_net, seed=0)
+    wrapper = MultiObjectWrapper(get_tracker_class(), params, None, fast_load=True)
+    wrapper.initialize(frames[0], {'init_bbox': {1: boxes[0]}, 'init_object_ids': [1], 'object_ids': [1],
+                                   'sequence_object_ids': [1]})
+    out = wrapper.track(frames[1])
+    box = out['target_bbox'][1]
+    assert len(box) == 4 and all(math.isfinite(v) for v in box)

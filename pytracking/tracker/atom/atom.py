@@ -75,7 +75,17 @@ class ATOM(BaseTracker):
     # ---------------------------------------------------------------------------------------------------------
     # Initialisation (first frame)
     # ---------------------------------------------------------------------------------------------------------
+    def _resolve_device(self):
+        """Set params.device from params.use_gpu (CUDA when present, else the CPU with one message)."""
+        if not self.params.has('device'):
+            self.params.device = select_device(self.params.get('use_gpu', True))
+        elif str(self.params.device).startswith('cuda') and not torch.cuda.is_available():
+            self.params.device = select_device(True)
+
     def initialize_features(self):
+        # Called before initialize() by the video/webcam path (MultiObjectWrapper's fast_load), so the device
+        # must be resolved here too.
+        self._resolve_device()
         if not getattr(self, 'features_initialized', False):
             # The features follow the tracker's device (pytracking kept them independent).
             for f in self.params.features.features:
@@ -97,10 +107,7 @@ class ATOM(BaseTracker):
             image = image[:, :, None]
 
         self.frame_num = 1
-        if not self.params.has('device'):
-            self.params.device = select_device(self.params.get('use_gpu', True))
-        elif str(self.params.device).startswith('cuda') and not torch.cuda.is_available():
-            self.params.device = select_device(True)
+        self._resolve_device()
 
         # Reseed every generator we draw from (see the module docstring for the list of draws).
         seed = self.params.get('seed', None)
