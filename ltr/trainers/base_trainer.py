@@ -4,8 +4,9 @@ import os
 import traceback
 
 import torch
+from torch.nn.parallel import DistributedDataParallel
 
-from ltr.admin import loading, multigpu
+from ltr.admin import distributed, loading, multigpu
 from ltr.admin.atomic_io import atomic_torch_save
 
 
@@ -20,7 +21,13 @@ def _settings_as_plain_dict(settings):
 
 class BaseTrainer:
     """Base trainer class. Contains functions for training and saving/loading checkpoints.
-    Trainer classes should inherit from this one and overload the train_epoch function."""
+    Trainer classes should inherit from this one and overload the train_epoch function.
+
+    Multi-process training: when a torch.distributed process group of more than one process is initialised
+    (ltr/run_training.py does it under torchrun), actor.net is wrapped in DistributedDataParallel, so each
+    process trains on its own batches (settings.batch_size is per process) and the gradients are averaged.
+    Only rank 0 writes checkpoints (with the unwrapped network's keys, no 'module.' prefix); every rank loads
+    the same checkpoint on resume. """
 
     def __init__(self, actor, loaders, optimizer, settings, lr_scheduler=None):
         """args:
@@ -43,8 +50,33 @@ class BaseTrainer:
 
         self.device = getattr(settings, 'device', None)
         if self.device is None:
-            self.device = torch.device('cuda:0' if torch.cuda.is_available() and settings.use_gpu else 'cpu')
+            self.device = torch.device('cuda:{}'.format(distributed.get_local_rank() if distributed.is_distributed()
+                                                         else 0)
+                                       if torch.cuda.is_available() and settings.use_gpu else 'cpu')
         self.actor.to(self.device)
+        if distributed.is_distributed():
+            self._wrap_distributed()
+
+    def _wrap_distributed(self):
+        """Wrap actor.net in DistributedDataParallel (it copies rank 0's parameters and buffers to all ranks).
+        Parameters with requires_grad=False (ATOM's frozen backbone) are left out by DDP itself; set
+        settings.ddp_find_unused_parameters = True for networks whose forward skips trainable parameters."""
+        net = self.actor.net
+        if isinstance(net, DistributedDataParallel):
+            return
+        device_ids = [self.device.index if self.device.index is not None else torch.cuda.current_device()] \
+            if self.device.type == 'cuda' else None
+        find_unused = bool(getattr(self.settings, 'ddp_find_unused_parameters', False))
+        self.actor.net = DistributedDataParallel(net, device_ids=device_ids, find_unused_parameters=find_unused)
+
+    def _sync_buffers(self):
+        """Multi-process: copy rank 0's buffers (BatchNorm running statistics) to all ranks at the end of an
+        epoch. DDP broadcasts them before each forward, so after the last batch each rank holds its own update;
+        this makes every rank's network equal to the one rank 0 saves."""
+        if not distributed.is_distributed():
+            return
+        for buf in self._net().buffers():
+            torch.distributed.broadcast(buf.data, src=0)
 
     def update_settings(self, settings=None):
         """Updates the trainer settings. Must be called to update internal settings."""
@@ -68,6 +100,10 @@ class BaseTrainer:
         """
         epoch = -1
         num_tries = 10
+        if distributed.is_distributed():
+            # One crashed rank leaves the others waiting in a collective, so no in-process restart: the run
+            # stops, and `torchrun --max-restarts K` restarts all ranks, which resume from the last checkpoint.
+            fail_safe = False
         for i in range(num_tries):
             try:
                 if load_latest:
@@ -76,6 +112,7 @@ class BaseTrainer:
                 for epoch in range(self.epoch + 1, max_epochs + 1):
                     self.epoch = epoch
                     self.train_epoch()
+                    self._sync_buffers()
                     if self.lr_scheduler is not None:
                         self.lr_scheduler.step()
                     if self._checkpoint_dir:
@@ -84,7 +121,8 @@ class BaseTrainer:
                 break
             except Exception:
                 # pytracking used a bare except, so Ctrl-C restarted the training up to 10 times.
-                print('Training crashed at epoch {}'.format(epoch))
+                print('Training crashed at epoch {}{}'.format(
+                    epoch, ' (rank {})'.format(distributed.get_rank()) if distributed.is_distributed() else ''))
                 if fail_safe and i < num_tries - 1:
                     self.epoch -= 1
                     load_latest = True
@@ -94,20 +132,28 @@ class BaseTrainer:
                 else:
                     raise
 
-        print('Finished training!')
+        # The last checkpoint exists (rank 0 wrote it) before any rank returns.
+        distributed.barrier()
+        if distributed.is_main_process():
+            print('Finished training!')
 
     def train_epoch(self):
         raise NotImplementedError
 
     def _net(self):
         net = self.actor.net
+        if isinstance(net, DistributedDataParallel):
+            net = net.module
         return net.module if multigpu.is_multi_gpu(net) else net
 
     def _project_checkpoint_dir(self):
         return os.path.join(self._checkpoint_dir, self.settings.project_path)
 
     def save_checkpoint(self):
-        """Saves a checkpoint of the network and other variables (written atomically: temp file + rename)."""
+        """Saves a checkpoint of the network and other variables (written atomically: temp file + rename).
+        In multi-process training only rank 0 writes (the others return None)."""
+        if not distributed.is_main_process():
+            return None
         net = self._net()
         actor_type = type(self.actor).__name__
         net_type = type(net).__name__
@@ -150,7 +196,8 @@ class BaseTrainer:
             if checkpoint_list:
                 checkpoint_path = checkpoint_list[-1]
             else:
-                print('No matching checkpoint file found')
+                if distributed.is_main_process():
+                    print('No matching checkpoint file found')
                 return
         elif isinstance(checkpoint, int):
             checkpoint_path = os.path.join(self._project_checkpoint_dir(),
