@@ -405,6 +405,34 @@ class RandomBlur(Blur):
         return '{}(sigma={}, probability={})'.format(type(self).__name__, self.sigma, self.probability)
 
 
+def affine_matrix(image_shape, do_flip, theta, shear_values, scale_factors, pad_amount=0, scale_center=(0.0, 0.0)):
+    """2x3 matrix of RandomAffine's warp (also used by pytracking's augmentation): optional horizontal flip, then
+    shear and rotation (degrees) about the image centre, then scaling about the (shifted) centre, then padding."""
+    im_h, im_w = image_shape[0], image_shape[1]
+    t_mat = np.identity(3)
+    if do_flip:
+        t_mat[0, 0] = -1.0
+        t_mat[0, 2] = im_w
+
+    t_rot = cv.getRotationMatrix2D((im_w * 0.5, im_h * 0.5), theta, 1.0)
+    t_rot = np.concatenate((t_rot, np.array([0.0, 0.0, 1.0]).reshape(1, 3)))
+
+    t_shear = np.array([[1.0, shear_values[0], -shear_values[0] * 0.5 * im_w],
+                        [shear_values[1], 1.0, -shear_values[1] * 0.5 * im_h],
+                        [0.0, 0.0, 1.0]])
+
+    cx = (0.5 + scale_center[0]) * im_w
+    cy = (0.5 + scale_center[1]) * im_h
+    t_scale = np.array([[scale_factors[0], 0.0, (1.0 - scale_factors[0]) * cx],
+                        [0.0, scale_factors[1], (1.0 - scale_factors[1]) * cy],
+                        [0.0, 0.0, 1.0]])
+
+    t_mat = t_scale @ t_rot @ t_shear @ t_mat
+    t_mat[0, 2] += pad_amount
+    t_mat[1, 2] += pad_amount
+    return t_mat[:2, :]
+
+
 class RandomAffine(TransformBase):
     """Random flip, rotation, shear, scale and aspect-ratio change applied with one affine matrix.
 
@@ -454,29 +482,7 @@ class RandomAffine(TransformBase):
         return do_flip, theta, (shear_x, shear_y), (scale_factor, scale_factor * ar_factor), scale_center
 
     def _construct_t_mat(self, image_shape, do_flip, theta, shear_values, scale_factors, scale_center=(0.0, 0.0)):
-        im_h, im_w = image_shape[0], image_shape[1]
-        t_mat = np.identity(3)
-        if do_flip:
-            t_mat[0, 0] = -1.0
-            t_mat[0, 2] = im_w
-
-        t_rot = cv.getRotationMatrix2D((im_w * 0.5, im_h * 0.5), theta, 1.0)
-        t_rot = np.concatenate((t_rot, np.array([0.0, 0.0, 1.0]).reshape(1, 3)))
-
-        t_shear = np.array([[1.0, shear_values[0], -shear_values[0] * 0.5 * im_w],
-                            [shear_values[1], 1.0, -shear_values[1] * 0.5 * im_h],
-                            [0.0, 0.0, 1.0]])
-
-        cx = (0.5 + scale_center[0]) * im_w
-        cy = (0.5 + scale_center[1]) * im_h
-        t_scale = np.array([[scale_factors[0], 0.0, (1.0 - scale_factors[0]) * cx],
-                            [0.0, scale_factors[1], (1.0 - scale_factors[1]) * cy],
-                            [0.0, 0.0, 1.0]])
-
-        t_mat = t_scale @ t_rot @ t_shear @ t_mat
-        t_mat[0, 2] += self.pad_amount
-        t_mat[1, 2] += self.pad_amount
-        return t_mat[:2, :]
+        return affine_matrix(image_shape, do_flip, theta, shear_values, scale_factors, self.pad_amount, scale_center)
 
     def _output_size(self, image_shape):
         return (image_shape[1] + 2 * self.pad_amount, image_shape[0] + 2 * self.pad_amount)  # (W, H) for OpenCV

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ltr.data.transforms import affine_matrix
 from pytracking.features.preprocessing import numpy_to_torch, torch_to_numpy
 
 
@@ -221,27 +222,7 @@ class RandomAffine(Transform):
         return do_flip, theta, (shear_x, shear_y), (scale_factor, scale_factor * ar_factor)
 
     def _construct_t_mat(self, image_shape, do_flip, theta, shear_values, scale_factors):
-        im_h, im_w = image_shape
-        t_mat = np.identity(3)
-        if do_flip:
-            t_mat[0, 0] = -1.0
-            t_mat[0, 2] = im_w
-
-        t_rot = cv.getRotationMatrix2D((im_w * 0.5, im_h * 0.5), theta, 1.0)
-        t_rot = np.concatenate((t_rot, np.array([0.0, 0.0, 1.0]).reshape(1, 3)))
-
-        t_shear = np.array([[1.0, shear_values[0], -shear_values[0] * 0.5 * im_w],
-                            [shear_values[1], 1.0, -shear_values[1] * 0.5 * im_h],
-                            [0.0, 0.0, 1.0]])
-
-        t_scale = np.array([[scale_factors[0], 0.0, (1.0 - scale_factors[0]) * 0.5 * im_w],
-                            [0.0, scale_factors[1], (1.0 - scale_factors[1]) * 0.5 * im_h],
-                            [0.0, 0.0, 1.0]])
-
-        t_mat = t_scale @ t_rot @ t_shear @ t_mat
-        t_mat[0, 2] += self.pad_amount
-        t_mat[1, 2] += self.pad_amount
-        return t_mat[:2, :]
+        return affine_matrix(image_shape, do_flip, theta, shear_values, scale_factors, self.pad_amount)
 
     def __call__(self, image, is_mask=False):
         input_tensor = torch.is_tensor(image)
