@@ -15,6 +15,7 @@ GOT-10k-val pairs x 16 proposals, seed 0, 2 shared CPU cores):
     random, trained      5    0.494 -> 0.238                     0.217               +0.11                 ~17 s idle
     random, frozen      20    0.494 -> 0.227                     0.217               +0.34                 (420 s total)
     random, trained     20    0.494 -> 0.253                     0.217               +0.16                 (850 s total)
+    random, frozen      60    0.549 -> 0.183                     0.215               +0.69                 (16 it/epoch, ~30 min)
 
 After 5 epochs neither learns to *rank* proposals (noise-level correlation; the loss only reaches that of always
 predicting the mean IoU). After 20 epochs the frozen-backbone net starts to rank them (correlation 0.34, train
