@@ -346,6 +346,16 @@ class RandomHorizontalFlip(TransformBase):
         return '{}(probability={})'.format(type(self).__name__, self.probability)
 
 
+def gaussian_blur_kernels(sigma):
+    """Separable, normalised Gaussian kernels for (sigma_y, sigma_x), half-size ceil(2*sigma): returns
+    (filter_size, [1x1xKx1 kernel, 1x1x1xK kernel]). Shared with pytracking's Blur augmentation."""
+    filter_size = [math.ceil(2 * s) for s in sigma]
+    x_coord = [torch.arange(-sz, sz + 1, dtype=torch.float32) for sz in filter_size]
+    kernels = [torch.exp(-(x ** 2) / (2 * s ** 2)) for x, s in zip(x_coord, sigma)]
+    return filter_size, [kernels[0].view(1, 1, -1, 1) / kernels[0].sum(),
+                         kernels[1].view(1, 1, 1, -1) / kernels[1].sum()]
+
+
 class Blur(TransformBase):
     """Separable Gaussian blur of a CxHxW tensor; kernel half-size ``ceil(2*sigma)``, zero padding."""
 
@@ -354,11 +364,7 @@ class Blur(TransformBase):
         if isinstance(sigma, (float, int)):
             sigma = (sigma, sigma)
         self.sigma = sigma
-        self.filter_size = [math.ceil(2 * s) for s in self.sigma]
-        x_coord = [torch.arange(-sz, sz + 1, dtype=torch.float32) for sz in self.filter_size]
-        self.filter = [torch.exp(-(x ** 2) / (2 * s ** 2)) for x, s in zip(x_coord, self.sigma)]
-        self.filter[0] = self.filter[0].view(1, 1, -1, 1) / self.filter[0].sum()
-        self.filter[1] = self.filter[1].view(1, 1, 1, -1) / self.filter[1].sum()
+        self.filter_size, self.filter = gaussian_blur_kernels(sigma)
 
     def _blur(self, image):
         if not torch.is_tensor(image):

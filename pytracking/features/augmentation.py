@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ltr.data.transforms import affine_matrix
+from ltr.data.transforms import affine_matrix, gaussian_blur_kernels
 from pytracking.features.preprocessing import numpy_to_torch, torch_to_numpy
 
 
@@ -167,11 +167,7 @@ class Blur(Transform):
         if isinstance(sigma, (float, int)):
             sigma = (sigma, sigma)
         self.sigma = sigma
-        self.filter_size = [math.ceil(2 * s) for s in self.sigma]
-        x_coord = [torch.arange(-sz, sz + 1, dtype=torch.float32) for sz in self.filter_size]
-        self.filter = [torch.exp(-(x ** 2) / (2 * s ** 2)) for x, s in zip(x_coord, self.sigma)]
-        self.filter[0] = self.filter[0].view(1, 1, -1, 1) / self.filter[0].sum()
-        self.filter[1] = self.filter[1].view(1, 1, 1, -1) / self.filter[1].sum()
+        self.filter_size, self.filter = gaussian_blur_kernels(sigma)
 
     def __call__(self, image, is_mask=False):
         if not isinstance(image, torch.Tensor):

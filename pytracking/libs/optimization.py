@@ -220,7 +220,20 @@ class ConjugateGradientBase:
         pass
 
 
-class ConjugateGradient(ConjugateGradientBase):
+class _ProblemOperators:
+    """Inner product and preconditioners of the solvers that optimise `self.problem`: the problem's own."""
+
+    def ip(self, a, b):
+        return self.problem.ip_input(a, b)
+
+    def M1(self, x):
+        return self.problem.M1(x)
+
+    def M2(self, x):
+        return self.problem.M2(x)
+
+
+class ConjugateGradient(_ProblemOperators, ConjugateGradientBase):
     """One Gauss-Newton step of an L2Problem: linearise once, then run CG on the normal equations."""
 
     def __init__(self, problem: L2Problem, variable: TensorList, cg_eps=0.0, fletcher_reeves=True,
@@ -289,17 +302,8 @@ class ConjugateGradient(ConjugateGradientBase):
         dfdx_x = torch.autograd.grad(self.dfdxt_g, self.g, x, retain_graph=True)
         return TensorList(torch.autograd.grad(self.f0, self.x, dfdx_x, retain_graph=True))
 
-    def ip(self, a, b):
-        return self.problem.ip_input(a, b)
 
-    def M1(self, x):
-        return self.problem.M1(x)
-
-    def M2(self, x):
-        return self.problem.M2(x)
-
-
-class GaussNewtonCG(ConjugateGradientBase):
+class GaussNewtonCG(_ProblemOperators, ConjugateGradientBase):
     """Gauss-Newton for an L2Problem with CG as the inner solver."""
 
     def __init__(self, problem: L2Problem, variable: TensorList, cg_eps=0.0, fletcher_reeves=True,
@@ -393,15 +397,6 @@ class GaussNewtonCG(ConjugateGradientBase):
     def A(self, x):
         dfdx_x = torch.autograd.grad(self.dfdxt_g, self.g, x, retain_graph=True)
         return TensorList(torch.autograd.grad(self.f0, self.x, dfdx_x, retain_graph=True))
-
-    def ip(self, a, b):
-        return self.problem.ip_input(a, b)
-
-    def M1(self, x):
-        return self.problem.M1(x)
-
-    def M2(self, x):
-        return self.problem.M2(x)
 
     def evaluate_CG_iteration(self, delta_x):
         """In analyze mode: record the loss and gradient norm at x + delta_x."""
@@ -504,7 +499,7 @@ class GradientDescentL2(_MomentumDescent):
         return loss, grad
 
 
-class NewtonCG(ConjugateGradientBase):
+class NewtonCG(_ProblemOperators, ConjugateGradientBase):
     """Newton's method for a MinimizationProblem, CG on the (regularised) Hessian.
 
     The Hessian regulariser ``hessian_reg`` (added as ``hessian_reg * x`` to H x) starts at
@@ -588,15 +583,6 @@ class NewtonCG(ConjugateGradientBase):
 
     def A(self, x):
         return TensorList(torch.autograd.grad(self.g, self.x, x, retain_graph=True)) + self.hessian_reg * x
-
-    def ip(self, a, b):
-        return self.problem.ip_input(a, b)
-
-    def M1(self, x):
-        return self.problem.M1(x)
-
-    def M2(self, x):
-        return self.problem.M2(x)
 
     def evaluate_CG_iteration(self, delta_x):
         if self.analyze_convergence:
