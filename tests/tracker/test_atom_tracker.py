@@ -179,6 +179,33 @@ def test_refine_target_box_centre_convention(first_run, fixed):
         tracker.params.num_init_random_boxes, tracker.params.iounet_consistent_box_center = saved_params
 
 
+class _WidthIoU(torch.nn.Module):
+    """IoU predictor whose score is the box width / 100: known scores, a non-zero gradient."""
+
+    def predict_iou(self, modulation, feat, proposals):
+        return proposals[..., 2] / 100
+
+
+def test_zero_refinement_iterations_keep_and_score_the_initial_boxes(first_run):
+    """box_refinement_iter=0 crashed in pytracking (no scores); it must return the initial boxes and their IoUs."""
+    tracker = first_run[0]
+    saved_pred, saved_iter = tracker.iou_predictor, tracker.params.box_refinement_iter
+    try:
+        tracker.iou_predictor = _WidthIoU()
+        boxes = torch.tensor([[10., 20., 30., 40.], [5., 6., 50., 8.]])
+        tracker.params.box_refinement_iter = 0
+        out_boxes, out_iou = tracker.optimize_boxes(None, boxes)
+        assert torch.equal(out_boxes, boxes)
+        assert torch.allclose(out_iou, torch.tensor([0.3, 0.5]))
+        # one iteration: a step of step_length * d(score)/dw * w = 1 * 0.01 * w along w only
+        tracker.params.box_refinement_iter = 1
+        out_boxes, out_iou = tracker.optimize_boxes(None, boxes)
+        assert torch.allclose(out_boxes, boxes + torch.tensor([[0., 0., 0.3, 0.], [0., 0., 0.5, 0.]]))
+        assert torch.allclose(out_iou, torch.tensor([0.3, 0.5]))
+    finally:
+        tracker.iou_predictor, tracker.params.box_refinement_iter = saved_pred, saved_iter
+
+
 def test_video_path_wrapper_initialises_features_before_the_first_frame(random_atom_net):
     """run_video/run_webcam build MultiObjectWrapper(fast_load=True), which calls initialize_features() before
     initialize(): that must resolve the device itself (it crashed with AttributeError: 'device')."""

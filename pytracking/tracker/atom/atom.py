@@ -808,7 +808,14 @@ class ATOM(BaseTracker):
 
         outputs_prev = torch.full((1, output_boxes.shape[1]), -float('inf'), device=self.params.device)
         step = torch.zeros_like(output_boxes)
-        outputs = None
+        if self.params.box_refinement_iter <= 0:
+            # pytracking crashes here (no scores without an iteration); zero iterations means "score the initial
+            # boxes and keep them" (a crash-only bug, fixed outright).
+            with torch.no_grad():
+                outputs = self.iou_predictor.predict_iou(self.target_feat, iou_features, output_boxes)
+            if isinstance(outputs, (list, tuple)):
+                outputs = outputs[0]
+            return output_boxes.view(-1, 4).cpu(), outputs.view(-1).cpu()
         for _ in range(self.params.box_refinement_iter):
             bb_init = output_boxes.clone().detach()
             bb_init.requires_grad_(True)
