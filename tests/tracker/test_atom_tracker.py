@@ -43,6 +43,21 @@ def test_same_seed_gives_identical_boxes(first_run, random_atom_net):
     assert out2 == first_run[1]
 
 
+def test_seed_holds_when_loading_the_network_draws_random_numbers(first_run, random_atom_net, monkeypatch):
+    """Loading a network from a path builds a module (random init draws); the seeded stream must not depend on
+    whether the network came as a path or as a loaded module."""
+    from pytracking.features.deep import ATOMResNet18
+    original = ATOMResNet18.initialize
+
+    def initialize_with_draws(self):
+        torch.rand(1000)
+        original(self)
+
+    monkeypatch.setattr(ATOMResNet18, 'initialize', initialize_with_draws)
+    _, out2, _ = _run(random_atom_net, seed=3)
+    assert out2 == first_run[1]
+
+
 def test_init_sample_count_is_23_transforms_plus_7_dropout(first_run):
     tracker = first_run[0]
     assert len(tracker.transforms) == 30

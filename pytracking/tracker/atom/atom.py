@@ -109,12 +109,14 @@ class ATOM(BaseTracker):
         self.frame_num = 1
         self._resolve_device()
 
-        # Reseed every generator we draw from (see the module docstring for the list of draws).
+        self.initialize_features()
+
+        # Reseed every generator we draw from (see the module docstring for the list of draws). After the features
+        # are initialised: loading the network draws random numbers (module init), so a network loaded here and
+        # one handed over already loaded must leave the tracker the same random stream.
         seed = self.params.get('seed', None)
         if seed is not None:
             torch.manual_seed(seed)  # CPU and all CUDA devices
-
-        self.initialize_features()
         self.params.features.set_is_color(image.shape[2] == 3)
         self.fparams = self.params.features.get_fparams('feature_params')
 
