@@ -3,11 +3,15 @@
 the multi-scale classifier (multiscale_no_iounet) on scale-changing sequences, and CPU speed.
 
     python benchmarks/bench_tracker.py [--demo DIR] [--net DIR_OR_FILE] [--threads 2] [--max-seqs N]
-                                       [--random-net]
+                                       [--random-net] [--seeds 0 1 2] [--set NAME=VALUE ...]
 
 --demo: root of the embedded demo data (default: pytracking env demo_path; generated into a temporary folder
         when missing). --net: ATOM network (default: the latest atom_demo checkpoint, as parameter file demo.py).
 --random-net: use a random-init network (no trained one needed; numbers are then meaningless for accuracy).
+--seeds: params.seed of the runs; accuracies are averaged over them. On ~30-frame sequences one run's mean IoU
+        swings by +-0.2 with the seed (the seed draws the refinement's random boxes and the init augmentation),
+        so compare trackers over several seeds.
+--set: override a parameter of both trackers, e.g. --set iounet_consistent_box_center=True (Python literal).
 
 Prints tables: per-sequence mean IoU (continuous IoU of [x, y, w, h] boxes, the first frame excluded) for
 each tracker, their averages, and the per-frame time of ATOM's track() next to the bare backbone forward
@@ -83,14 +87,30 @@ def read_rgb(path):
     return cv.cvtColor(im, cv.COLOR_BGR2RGB)
 
 
-def make_params(param_name, net, seed=0):
+def make_params(param_name, net, seed=0, overrides=None):
     import importlib
     params = importlib.import_module('pytracking.parameter.atom.' + param_name).parameters()
     params.use_gpu = False
     params.seed = seed
     if net is not None:
         params.features.features[0].net_path = net
+    for name, value in (overrides or {}).items():
+        setattr(params, name, value)
     return params
+
+
+def parse_overrides(items):
+    import ast
+    out = {}
+    for item in items or ():
+        name, sep, value = item.partition('=')
+        if not sep or not name.isidentifier():
+            raise SystemExit('--set: expected NAME=VALUE, got {!r}'.format(item))
+        try:
+            out[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise SystemExit('--set {}: {!r} is not a Python literal'.format(name, value)) from None
+    return out
 
 
 def run_atom(seq, params, backbone_times=None):
@@ -126,7 +146,10 @@ def main():
     ap.add_argument('--random-net', action='store_true')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--max-seqs', type=int, default=None)
+    ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    ap.add_argument('--set', dest='overrides', nargs='+', default=[], metavar='NAME=VALUE')
     args = ap.parse_args()
+    overrides = parse_overrides(args.overrides)
     torch.set_num_threads(args.threads)
 
     from pytracking.parameter.atom.demo import demo_network_dir
@@ -142,21 +165,27 @@ def main():
         net_desc = net_path
     root = find_demo_root(args.demo)
     seqs = load_otb_sequences(root)[:args.max_seqs]
-    print('Network: {}\nDemo data: {} ({} OTB sequences)\nThreads: {}\n'.format(net_desc, root, len(seqs),
-                                                                                args.threads))
+    print('Network: {}\nDemo data: {} ({} OTB sequences)\nThreads: {}\nSeeds: {}\nOverrides: {}\n'.format(
+        net_desc, root, len(seqs), args.threads, args.seeds, overrides or 'none'))
 
     rows, all_times, bb_times = [], [], []
     for seq in seqs:
         gt = seq['gt']
         first = iou_xywh(np.repeat(gt[:1], len(gt), 0), gt)[1:].mean()
-        atom_boxes, times, tracker = run_atom(seq, make_params('demo', net), bb_times)
-        all_times += times
-        atom = iou_xywh(atom_boxes, gt)[1:].mean()
-        ms_boxes, _, _ = run_atom(seq, _ms_params(net))
-        ms = iou_xywh(ms_boxes, gt)[1:].mean()
+        atom_runs, ms_runs = [], []
+        for i, seed in enumerate(args.seeds):
+            atom_boxes, times, tracker = run_atom(seq, make_params('demo', net, seed, overrides),
+                                                  bb_times if i == 0 else None)
+            if i == 0:
+                all_times += times
+            atom_runs.append(iou_xywh(atom_boxes, gt)[1:].mean())
+            ms_boxes, _, _ = run_atom(seq, _ms_params(net, seed, overrides))
+            ms_runs.append(iou_xywh(ms_boxes, gt)[1:].mean())
+        atom, ms = float(np.mean(atom_runs)), float(np.mean(ms_runs))
         rows.append((seq['name'], 'scale_change' in seq['attributes'], len(gt), first, atom, ms))
-        print('  done {:<20} first-box {:.3f}  ATOM {:.3f}  ms_no_iounet {:.3f}'.format(seq['name'], first, atom, ms),
-              flush=True)
+        print('  done {:<20} first-box {:.3f}  ATOM {:.3f} {}  ms_no_iounet {:.3f} {}'.format(
+            seq['name'], first, atom, np.round(atom_runs, 3).tolist(), ms, np.round(ms_runs, 3).tolist()),
+            flush=True)
 
     print('{:<22} {:>5} {:>6} {:>10} {:>10} {:>12}'.format('sequence', 'scale', 'frames', 'first-box',
                                                            'ATOM', 'ms_no_iounet'))
@@ -181,9 +210,9 @@ def main():
                                     1000 * statistics.median(bb_times)))
 
 
-def _ms_params(net):
+def _ms_params(net, seed=0, overrides=None):
     """multiscale_no_iounet with the demo network and the demo sample size."""
-    params = make_params('multiscale_no_iounet', net)
+    params = make_params('multiscale_no_iounet', net, seed, overrides)
     demo = make_params('demo', net)
     params.max_image_sample_size = demo.max_image_sample_size
     params.min_image_sample_size = demo.min_image_sample_size
