@@ -15,6 +15,8 @@ writes, under the output folder (all boxes are exact integers, x, y, w, h, 0-bas
 
 Sequences are built from real photographs shipped with scikit-image (see `demo_sources`). Training datasets
 (GOT-10k train, LaSOT, TrackingNet, COCO) and evaluation datasets (OTB, GOT-10k val) use disjoint target patches.
+Besides the 9 named training objects, most GOT-10k train sequences and COCO objects are random crops of the photos
+(class 'object'): the IoU-Net needs many different objects to learn where an object ends (see atom_demo.py).
 Output is deterministic for a given seed and configuration.
 
 Label conventions (ours, chosen to match the official meaning of each file):
@@ -40,12 +42,17 @@ import numpy as np
 from ltr.admin.atomic_io import atomic_write_text
 from ltr.dataset.demo_scenes import SequenceSpec, render_sequence
 from ltr.dataset.demo_sources import (TRAIN_PATCHES, EVAL_PATCHES, BACKGROUNDS, superellipse_polygon,
-                                      superellipse_mask)
+                                      superellipse_mask, random_train_patches)
 
 FORMAT_VERSION = 1
 DATASETS = ('got10k', 'lasot', 'trackingnet', 'coco', 'otb')
 MANIFEST = 'demo_manifest.json'
-DEFAULT_COUNTS = {'got10k_train': 12, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 16, 'otb': 8}
+DEFAULT_COUNTS = {'got10k_train': 64, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 96, 'otb': 8}
+# GOT-10k train sequences beyond the named TRAIN_PATCHES, and COCO objects with probability COCO_RANDOM_OBJECT_P,
+# use random patches (`demo_sources.random_train_patches`): object variety the IoU-Net needs to generalise.
+COCO_RANDOM_OBJECT_P = 0.75
+# COCO category of the random patches (not a real COCO id: real ones end at 90).
+COCO_RANDOM_CATEGORY = (91, 'object', 'object')
 
 _DATA_SPECS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data_specs')
 
@@ -184,7 +191,11 @@ def _write_got10k_split(root, prefix, plan):
 
 def _write_got10k(out, cfg):
     train_plan = _Planner(cfg['seed'], 0, cfg['image_size'], cfg['frame_range'])
-    train = [train_plan.spec(None, TRAIN_PATCHES[k % len(TRAIN_PATCHES)]) for k in range(cfg['counts']['got10k_train'])]
+    n_train = cfg['counts']['got10k_train']
+    patches = list(TRAIN_PATCHES[:n_train]) + random_train_patches(
+        cfg['seed'] * 1000 + 1, max(0, n_train - len(TRAIN_PATCHES)),
+        got10k_meta=('object', 'moving', 'object', 'object', 'slowly'))
+    train = [train_plan.spec(None, p) for p in patches]
     val_plan = _Planner(cfg['seed'], 1, cfg['image_size'], cfg['frame_range'])
     by_name = {p.name: p for p in EVAL_PATCHES}
     val = [val_plan.spec(None, by_name[p], a) for p, a in
@@ -253,6 +264,7 @@ def _write_coco(out, cfg, split='train', version='2014'):
     rng = np.random.default_rng([cfg['seed'], 4])
     W0, H0 = cfg['image_size']
     patches = [p for p in TRAIN_PATCHES if p.coco]
+    random_patches = random_train_patches(cfg['seed'] * 1000 + 4, 4 * cfg['counts']['coco'], coco=COCO_RANDOM_CATEGORY)
     from ltr.dataset.demo_scenes import _paste, _resize  # same compositing as the videos
     from ltr.dataset.demo_sources import load_photo
     images, annotations = [], []
@@ -265,7 +277,10 @@ def _write_coco(out, cfg, split='train', version='2014'):
         canvas = _resize(bg[y0:y0 + ch, x0:x0 + cw], W, H).copy()
         placed = []
         for _ in range(int(rng.integers(1, 4))):
-            patch = patches[rng.integers(len(patches))]
+            if rng.random() < COCO_RANDOM_OBJECT_P:
+                patch = random_patches[rng.integers(len(random_patches))]
+            else:
+                patch = patches[rng.integers(len(patches))]
             pimg = patch.image()
             side = rng.uniform(0.15, 0.4) * min(W, H)
             ar = np.clip(pimg.shape[1] / pimg.shape[0], 0.3, 3.0)
@@ -287,7 +302,7 @@ def _write_coco(out, cfg, split='train', version='2014'):
         file_name = 'COCO_{}{}_{:012d}.jpg'.format(split, version, img_id)
         _write_jpeg(os.path.join(out, 'coco', 'images', split + version, file_name), canvas)
         images.append({'id': img_id, 'file_name': file_name, 'width': W, 'height': H, 'license': 1})
-    categories = sorted({p.coco for p in patches})
+    categories = sorted({p.coco for p in patches} | {COCO_RANDOM_CATEGORY})
     doc = {'info': {'description': 'ltr embedded demo data (scikit-image photos, CC0/public domain)',
                     'version': str(FORMAT_VERSION), 'year': 2026},
            'licenses': [{'id': 1, 'name': 'CC0 / public domain (scikit-image data)', 'url': ''}],

@@ -9,7 +9,8 @@ import pytest
 
 from ltr.dataset import demo_data
 from ltr.dataset.demo_scenes import SequenceSpec, render_sequence
-from ltr.dataset.demo_sources import EVAL_PATCHES, TRAIN_PATCHES, PatchSpec, superellipse_mask
+from ltr.dataset.demo_sources import (EVAL_PATCHES, TRAIN_PATCHES, PatchSpec, superellipse_mask,
+                                      random_train_patches, load_photo)
 
 TINY = dict(image_size=(96, 72), frame_range=(10, 12),
             num_sequences={'got10k_train': 1, 'got10k_val': 1, 'lasot': 1, 'trackingnet': 1, 'coco': 2, 'otb': 1})
@@ -64,6 +65,19 @@ def test_train_and_eval_patches_are_disjoint():
                 overlap_y = min(e.y1, t.y1) - max(e.y0, t.y0)
                 overlap_x = min(e.x1, t.x1) - max(e.x0, t.x0)
                 assert overlap_y <= 0 or overlap_x <= 0, (e.name, t.name)
+
+
+def test_random_train_patches_are_deterministic_inside_their_photo_and_off_every_eval_patch():
+    patches = random_train_patches(0, 200)
+    assert [p.name for p in patches] == [p.name for p in random_train_patches(0, 200)]
+    assert [p.name for p in patches] != [p.name for p in random_train_patches(1, 200)]
+    assert len({(p.photo, p.y0, p.x0) for p in patches}) == 200
+    for t in patches:
+        H, W = load_photo(t.photo).shape[:2]
+        assert 0 <= t.y0 < t.y1 <= H and 0 <= t.x0 < t.x1 <= W and t.image().size > 0
+        for e in EVAL_PATCHES:
+            if e.photo == t.photo:
+                assert min(e.y1, t.y1) <= max(e.y0, t.y0) or min(e.x1, t.x1) <= max(e.x0, t.x0), (e.name, t.name)
 
 
 @pytest.mark.parametrize('h,w,p', [(7, 5, 2.0), (40, 13, 4.0), (64, 64, 2.0), (9, 30, 0)])
@@ -179,7 +193,7 @@ def test_pycocotools_reads_the_coco_json(demo_data_root):
         assert abs(xs.min() - x) <= 1 and abs(xs.max() + 1 - (x + w)) <= 1
         assert abs(ys.min() - y) <= 1 and abs(ys.max() + 1 - (y + h)) <= 1
         assert mask.sum() == pytest.approx(ann['area'], rel=0.1)
-        assert coco.loadCats([ann['category_id']])[0]['name'] in ('person', 'cup', 'cat', 'airplane')
+        assert coco.loadCats([ann['category_id']])[0]['name'] in ('person', 'cup', 'cat', 'airplane', 'object')
 
 
 def test_cli_writes_the_datasets(tmp_path, capsys):

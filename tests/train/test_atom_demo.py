@@ -50,3 +50,18 @@ def test_val_loss_after_training_is_below_untrained(demo_run):
     untrained = float(re.search(r'Untrained network: val Loss/iou = ([0-9.]+)', out).group(1))
     trained = float(re.search(r'Trained network \(2 epochs\): val Loss/iou = ([0-9.]+)', out).group(1))
     assert trained < untrained
+
+
+def test_dataset_weights_knob(monkeypatch):
+    from types import SimpleNamespace
+    from ltr.train_settings.bbreg.atom_demo import _dataset_weights
+    monkeypatch.delenv('ATOM_DEMO_DATASET_WEIGHTS', raising=False)
+    assert _dataset_weights(SimpleNamespace()) == [1, 1, 1, 1]           # atom.py's weights
+    monkeypatch.setenv('ATOM_DEMO_DATASET_WEIGHTS', '1,3,1,3')
+    s = SimpleNamespace()
+    assert _dataset_weights(s) == [1, 3, 1, 3] and s.dataset_weights == [1, 3, 1, 3]
+    assert _dataset_weights(SimpleNamespace(dataset_weights=[2, 0, 0, 1])) == [2, 0, 0, 1]   # settings win
+    for bad in ('1,2,3', '1,x,1,1', '0,0,0,0', '1,-1,1,1'):
+        monkeypatch.setenv('ATOM_DEMO_DATASET_WEIGHTS', bad)
+        with pytest.raises(ValueError, match='ATOM_DEMO_DATASET_WEIGHTS'):
+            _dataset_weights(SimpleNamespace())
