@@ -10,6 +10,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from pytracking.tracker.base.basetracker import draw_tracking_in_visdom
+
 
 class MultiObjectWrapper:
     def __init__(self, base_tracker_class, params, visdom=None, fast_load=False, frame_reader=None):
@@ -118,13 +120,4 @@ class MultiObjectWrapper:
         return self.merge_outputs(out_all)
 
     def visdom_draw_tracking(self, image, box, segmentation=None):
-        if self.visdom is None:
-            return
-        if isinstance(box, (dict, OrderedDict)):
-            box = [v for k, v in box.items()]
-        else:
-            box = (box,)
-        if segmentation is None:
-            self.visdom.register((image, *box), 'Tracking', 1, 'Tracking')
-        else:
-            self.visdom.register((image, *box, segmentation), 'Tracking', 1, 'Tracking')
+        draw_tracking_in_visdom(self.visdom, image, box, segmentation)

@@ -219,18 +219,12 @@ def run(settings):
 
     proposal_params = {'min_iou': 0.1, 'boxes_per_frame': settings.proposals_per_frame,
                        'sigma_factor': [0.01, 0.05, 0.1, 0.2, 0.3]}
-    data_processing_train = processing.ATOMProcessing(search_area_factor=settings.search_area_factor,
-                                                      output_sz=settings.output_sz,
-                                                      center_jitter_factor=settings.center_jitter_factor,
-                                                      scale_jitter_factor=settings.scale_jitter_factor,
-                                                      mode='sequence', proposal_params=proposal_params,
-                                                      transform=transform_train, joint_transform=transform_joint)
-    data_processing_val = processing.ATOMProcessing(search_area_factor=settings.search_area_factor,
-                                                    output_sz=settings.output_sz,
-                                                    center_jitter_factor=settings.center_jitter_factor,
-                                                    scale_jitter_factor=settings.scale_jitter_factor,
-                                                    mode='sequence', proposal_params=proposal_params,
-                                                    transform=transform_val, joint_transform=transform_joint)
+    processing_args = dict(search_area_factor=settings.search_area_factor, output_sz=settings.output_sz,
+                           center_jitter_factor=settings.center_jitter_factor,
+                           scale_jitter_factor=settings.scale_jitter_factor, mode='sequence',
+                           proposal_params=proposal_params, joint_transform=transform_joint)
+    data_processing_train = processing.ATOMProcessing(transform=transform_train, **processing_args)
+    data_processing_val = processing.ATOMProcessing(transform=transform_val, **processing_args)
 
     weights = _dataset_weights(settings)
     dataset_train = sampler.ATOMSampler([lasot_train, got10k_train, trackingnet_train, coco_train], weights,

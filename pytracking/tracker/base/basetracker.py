@@ -21,13 +21,14 @@ class BaseTracker:
 
     def visdom_draw_tracking(self, image, box, segmentation=None):
         """Send the frame and box(es) to visdom (if a visdom client was attached)."""
-        if self.visdom is None:
-            return
-        if isinstance(box, dict):
-            box = [v for k, v in box.items()]
-        else:
-            box = (box,)
-        if segmentation is None:
-            self.visdom.register((image, *box), 'Tracking', 1, 'Tracking')
-        else:
-            self.visdom.register((image, *box, segmentation), 'Tracking', 1, 'Tracking')
+        draw_tracking_in_visdom(self.visdom, image, box, segmentation)
+
+
+def draw_tracking_in_visdom(visdom, image, box, segmentation=None):
+    """Register the frame with its box (or a dict of boxes per object) and optional mask in visdom's 'Tracking'
+    window; nothing when `visdom` is None. Shared by BaseTracker and MultiObjectWrapper."""
+    if visdom is None:
+        return
+    boxes = list(box.values()) if isinstance(box, dict) else [box]
+    extra = [] if segmentation is None else [segmentation]
+    visdom.register((image, *boxes, *extra), 'Tracking', 1, 'Tracking')
