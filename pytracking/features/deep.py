@@ -1,7 +1,9 @@
-"""Deep features for ATOM: ResNet-18 layer3 for the classifier, plus the IoU-Net features of the same pass."""
+"""Deep features for ATOM: a backbone layer (ResNet-18 layer3) for the classifier, plus the IoU-Net features of the
+same backbone pass."""
 import torch
 import torch.nn as nn
 
+from ltr.models.backbone.resnet import ResNet
 from pytracking.features.featurebase import MultiFeatureBase
 from pytracking.libs.tensorlist import TensorList
 
@@ -9,6 +11,7 @@ from pytracking.libs.tensorlist import TensorList
 _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STD = (0.229, 0.224, 0.225)
 
+# pytracking's tables for ResNet-18 (conv1 says stride 2 here, 4 in the backbone; kept as pytracking has them).
 _LAYER_STRIDE = {'conv1': 2, 'layer1': 4, 'layer2': 8, 'layer3': 16, 'layer4': 32, 'classification': 16, 'fc': None}
 _LAYER_DIM = {'conv1': 64, 'layer1': 64, 'layer2': 128, 'layer3': 256, 'layer4': 512, 'classification': 256,
               'fc': None}
@@ -24,8 +27,10 @@ def select_device(use_gpu, warn_once=[False]):
     return 'cpu'
 
 
-class ATOMResNet18(MultiFeatureBase):
-    """ResNet-18 feature of an ATOM network, together with the IoU-Net features of the same backbone pass.
+class ATOMNetFeature(MultiFeatureBase):
+    """Backbone feature of an ATOM network (any `ATOMnet`: ResNet-18, MobileNetV2, ...), together with the IoU-Net
+    features of the same backbone pass. Channels and strides of the layers come from the network's backbone
+    (`out_feature_channels()` / `out_feature_strides()`); for ltr's ResNet pytracking's own tables are kept.
     args:
         output_layers: backbone layers returned as features (ATOM: ['layer3']).
         net_path: network to load (a name resolved against the network path, an absolute file/directory); an
@@ -33,14 +38,21 @@ class ATOMResNet18(MultiFeatureBase):
         use_gpu: run on CUDA when available, else on the CPU. The ATOM tracker overrides this with its own
             device (params.use_gpu), so the two cannot disagree (in pytracking they were independent and a
             CPU run needed both edited, else it crashed on mixed devices).
+        channels_last: ours, run the backbone in the channels_last memory layout (faster convolutions on the CPU;
+            results differ from the default layout by float rounding only). Default False (pytracking's layout).
+    Attribute compute_iou_features (ours, default True): the tracker sets it to False when use_iou_net is off, so
+    the IoU-Net's test branch is not run for nothing on every frame.
     """
 
     def __init__(self, output_layers=('layer3',), net_path='atom_iou', use_gpu=True, *args, **kwargs):
+        channels_last = kwargs.pop('channels_last', False)   # ours, a keyword (pytracking's signature is kept)
         super().__init__(*args, **kwargs)
         self.output_layers = list(output_layers)
         self.use_gpu = use_gpu
         self.net_path = net_path
         self.device = None
+        self.channels_last = channels_last
+        self.compute_iou_features = True
 
     def initialize(self):
         if isinstance(self.net_path, nn.Module):
@@ -55,6 +67,16 @@ class ATOMResNet18(MultiFeatureBase):
         self.iou_predictor = self.net.bb_regressor
         self.layer_stride = dict(_LAYER_STRIDE)
         self.layer_dim = dict(_LAYER_DIM)
+        backbone = getattr(self.net, 'feature_extractor', None)
+        if not isinstance(backbone, ResNet) and hasattr(backbone, 'out_feature_strides'):
+            self.layer_stride.update(backbone.out_feature_strides())
+            self.layer_dim.update(backbone.out_feature_channels())
+        unknown = [l for l in self.output_layers if self.layer_dim.get(l) is None]
+        if unknown:
+            raise ValueError('{}: output_layers {} are not feature layers of the network {}'.format(
+                type(self).__name__, unknown, type(backbone).__name__))
+        if self.channels_last:
+            self.net = self.net.to(memory_format=torch.channels_last)
         self.iounet_feature_layers = self.net.bb_regressor_layer \
             if hasattr(self.net, 'bb_regressor_layer') else ['layer2', 'layer3']
         self.feature_layers = sorted(set(self.output_layers + list(self.iounet_feature_layers)))
@@ -67,9 +89,19 @@ class ATOMResNet18(MultiFeatureBase):
         if hasattr(self, 'net'):
             self.net = self.net.to(self.device)
 
+    @property
+    def iounet_features(self):
+        """The IoU-Net's test-branch features of the last extraction (computed once, when first asked for)."""
+        if getattr(self, '_iounet_features', None) is None:
+            if not hasattr(self, 'iounet_backbone_features'):
+                raise AttributeError('iounet_features: no IoU-Net backbone features extracted')
+            with torch.no_grad():
+                self._iounet_features = TensorList(self.iou_predictor.get_iou_feat(self.iounet_backbone_features))
+        return self._iounet_features
+
     def free_memory(self):
-        for name in ('net', 'iou_predictor', 'iounet_backbone_features', 'iounet_features'):
-            if hasattr(self, name):
+        for name in ('net', 'iou_predictor', 'iounet_backbone_features', '_iounet_features'):
+            if name in self.__dict__:
                 delattr(self, name)
 
     def dim(self):
@@ -83,23 +115,33 @@ class ATOMResNet18(MultiFeatureBase):
     def extract(self, im: torch.Tensor):
         """im: Nx3xHxW (or Nx1xHxW grey, repeated to 3 channels), values 0-255, on any device."""
         if im.dim() != 4 or im.shape[1] not in (1, 3):
-            raise ValueError('ATOMResNet18.extract: expected an Nx3xHxW image batch, got shape {}'
-                             .format(tuple(im.shape)))
+            raise ValueError('{}.extract: expected an Nx3xHxW image batch, got shape {}'
+                             .format(type(self).__name__, tuple(im.shape)))
         if im.shape[1] == 1:
             im = im.expand(-1, 3, -1, -1)  # grey frame: same value in R, G, B
         im = im.to(self.device, torch.float32) / 255
         im = (im - self.mean.to(self.device)) / self.std.to(self.device)
+        if self.channels_last:
+            im = im.contiguous(memory_format=torch.channels_last)
 
+        layers = self.feature_layers if self.compute_iou_features else self.output_layers
         with torch.no_grad():
-            output_features = self.net.extract_features(im, self.feature_layers)
+            output_features = self.net.extract_features(im, layers)
 
-        # The IoU-Net reuses this backbone pass: cache its inputs and its test-branch features.
-        self.iounet_backbone_features = TensorList(
-            [output_features[layer].clone() for layer in self.iounet_feature_layers])
-        with torch.no_grad():
-            self.iounet_features = TensorList(self.iou_predictor.get_iou_feat(self.iounet_backbone_features))
+        self._iounet_features = None
+        if self.compute_iou_features:
+            # The IoU-Net reuses this backbone pass: cache its inputs. Its test-branch features (iounet_features)
+            # are computed from them when first asked for (ours; pytracking computed them for every extraction,
+            # the 30 augmented first-frame samples included, which only need the backbone features).
+            self.iounet_backbone_features = TensorList(
+                [output_features[layer].clone() for layer in self.iounet_feature_layers])
 
-        return TensorList([output_features[layer] for layer in self.output_layers])
+        return TensorList([output_features[layer].contiguous() for layer in self.output_layers])
+
+
+class ATOMResNet18(ATOMNetFeature):
+    """pytracking's name for ATOM's deep feature (ResNet-18 layer3 + IoU-Net features); see ATOMNetFeature, which
+    also serves other backbones."""
 
 
 class ResNet18m1(MultiFeatureBase):

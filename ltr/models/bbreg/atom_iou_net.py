@@ -31,28 +31,36 @@ class AtomIoUNet(nn.Module):
         input_dim - channels of the two backbone layers (layer2, layer3); (128, 256) for ResNet-18.
         pred_input_dim - channels of the test-branch features fed to the IoU head.
         pred_inter_dim - widths of the fully connected layers after pooling.
+        feature_stride - strides of the two backbone layers, giving the PrRoIPool scales (1/8, 1/16 for ResNet).
+        branch_dim - width of the first conv layer of each test and reference branch (256; the stride-8 reference
+            branch has half of it). Both are ours, not in pytracking, where they are fixed: the defaults keep its
+            layers and state-dict keys. A narrower IoU-Net (e.g. 128) costs a quarter of the test-branch
+            convolutions, which at stride 8 cost more than a small backbone.
     """
 
-    def __init__(self, input_dim=(128, 256), pred_input_dim=(256, 256), pred_inter_dim=(256, 256)):
+    def __init__(self, input_dim=(128, 256), pred_input_dim=(256, 256), pred_inter_dim=(256, 256),
+                 feature_stride=(8, 16), branch_dim=256):
         super().__init__()
+        self.feature_stride = tuple(feature_stride)
+        b = int(branch_dim)
         # Layer2 (stride 8) branch.
-        self.conv3_1r = conv(input_dim[0], 128, kernel_size=3, stride=1)
-        self.conv3_1t = conv(input_dim[0], 256, kernel_size=3, stride=1)
-        self.conv3_2t = conv(256, pred_input_dim[0], kernel_size=3, stride=1)
-        self.prroi_pool3r = PrRoIPool2D(3, 3, 1 / 8)
-        self.prroi_pool3t = PrRoIPool2D(5, 5, 1 / 8)
-        self.fc3_1r = conv(128, 256, kernel_size=3, stride=1, padding=0)   # 3x3 pooled -> 1x1
+        self.conv3_1r = conv(input_dim[0], b // 2, kernel_size=3, stride=1)
+        self.conv3_1t = conv(input_dim[0], b, kernel_size=3, stride=1)
+        self.conv3_2t = conv(b, pred_input_dim[0], kernel_size=3, stride=1)
+        self.prroi_pool3r = PrRoIPool2D(3, 3, 1 / feature_stride[0])
+        self.prroi_pool3t = PrRoIPool2D(5, 5, 1 / feature_stride[0])
+        self.fc3_1r = conv(b // 2, b, kernel_size=3, stride=1, padding=0)   # 3x3 pooled -> 1x1
 
         # Layer3 (stride 16) branch.
-        self.conv4_1r = conv(input_dim[1], 256, kernel_size=3, stride=1)
-        self.conv4_1t = conv(input_dim[1], 256, kernel_size=3, stride=1)
-        self.conv4_2t = conv(256, pred_input_dim[1], kernel_size=3, stride=1)
-        self.prroi_pool4r = PrRoIPool2D(1, 1, 1 / 16)
-        self.prroi_pool4t = PrRoIPool2D(3, 3, 1 / 16)
+        self.conv4_1r = conv(input_dim[1], b, kernel_size=3, stride=1)
+        self.conv4_1t = conv(input_dim[1], b, kernel_size=3, stride=1)
+        self.conv4_2t = conv(b, pred_input_dim[1], kernel_size=3, stride=1)
+        self.prroi_pool4r = PrRoIPool2D(1, 1, 1 / feature_stride[1])
+        self.prroi_pool4t = PrRoIPool2D(3, 3, 1 / feature_stride[1])
 
         # Modulation vectors (non-negative because of the ReLU) from the concatenated reference features.
-        self.fc34_3r = conv(256 + 256, pred_input_dim[0], kernel_size=1, stride=1, padding=0)
-        self.fc34_4r = conv(256 + 256, pred_input_dim[1], kernel_size=1, stride=1, padding=0)
+        self.fc34_3r = conv(b + b, pred_input_dim[0], kernel_size=1, stride=1, padding=0)
+        self.fc34_4r = conv(b + b, pred_input_dim[1], kernel_size=1, stride=1, padding=0)
 
         self.fc3_rt = LinearBlock(pred_input_dim[0], pred_inter_dim[0], 5)
         self.fc4_rt = LinearBlock(pred_input_dim[1], pred_inter_dim[1], 3)
