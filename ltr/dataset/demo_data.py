@@ -11,6 +11,7 @@ writes, under the output folder (all boxes are exact integers, x, y, w, h, 0-bas
     trackingnet/TRAIN_<s>/{anno/<video>.txt, frames/<video>/0.jpg ...}     (0-based, unpadded)
     coco/images/train2014/COCO_train2014_<id:012d>.jpg, coco/annotations/instances_train2014.json
     otb/<Sequence>/{img/0001.jpg, groundtruth_rect.txt}, otb/sequences.json
+    otb_real/<Sequence>/{img/0001.jpg, groundtruth_rect.txt}, otb_real/sequences.json    (real footage, below)
     demo_manifest.json                                            (configuration + per-sequence attributes)
 
 Sequences are built from real photographs shipped with scikit-image (see `demo_sources`). Training datasets
@@ -19,6 +20,11 @@ Besides the 9 named training objects, most GOT-10k train sequences and COCO obje
 (class 'object'): the IoU-Net needs many different objects to learn where an object ends (see atom_demo.py).
 Output is deterministic for a given seed and configuration.
 
+otb_real is the real-footage part of the demo benchmark (`demo_camera`): real photographs filmed by a virtual
+hand-held camera (pan, shake, 1.7-2.5x zoom, a few degrees of rotation, exposure drift, motion blur, JPEG), the
+target being an object of the photo itself; its boxes follow exactly from the camera transform. Its target regions
+are kept out of every training target (named and random patches).
+
 Label conventions (ours, chosen to match the official meaning of each file):
 - boxes are the tight box of the target's pixels inside the image (the target rectangle unless the image border
   cuts it); all-zero when the target is fully out of view; a fully
@@ -26,9 +32,12 @@ Label conventions (ours, chosen to match the official meaning of each file):
 - GOT-10k: absence = target invisible (fully occluded or out of view); cover = 0 if invisible, 8 if fully visible,
   else ceil(8 * visible_ratio) clipped to 1..7; cut_by_image = rectangle partly outside the image;
 - LaSOT: full_occlusion = inside the image but fully covered; out_of_view = entirely outside the image;
-- OTB sequences never leave the image and keep x, y >= 2 (pytracking counts GT with x or y <= 0 as invalid).
+- OTB sequences never leave the image and keep x, y >= 2 (pytracking counts GT with x or y <= 0 as invalid);
+  otb_real targets keep x, y >= 2 too and leave the frame only partly, over the right/bottom border, in the
+  few frames of its `partial_out_of_view` sequence.
 """
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -40,14 +49,17 @@ import cv2
 import numpy as np
 
 from ltr.admin.atomic_io import atomic_write_text
+from ltr.dataset.demo_camera import REAL_PLAN, render_real_sequence, real_target
 from ltr.dataset.demo_scenes import SequenceSpec, render_sequence
 from ltr.dataset.demo_sources import (TRAIN_PATCHES, EVAL_PATCHES, BACKGROUNDS, superellipse_polygon,
                                       superellipse_mask, random_train_patches)
 
-FORMAT_VERSION = 1
-DATASETS = ('got10k', 'lasot', 'trackingnet', 'coco', 'otb')
+# 2: otb_real added; random training patches also avoid the real-footage target regions.
+FORMAT_VERSION = 2
+DATASETS = ('got10k', 'lasot', 'trackingnet', 'coco', 'otb', 'otb_real')
 MANIFEST = 'demo_manifest.json'
-DEFAULT_COUNTS = {'got10k_train': 64, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 96, 'otb': 8}
+DEFAULT_COUNTS = {'got10k_train': 64, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 96, 'otb': 8,
+                  'otb_real': len(REAL_PLAN)}
 # GOT-10k train sequences beyond the named TRAIN_PATCHES, and COCO objects with probability COCO_RANDOM_OBJECT_P,
 # use random patches (`demo_sources.random_train_patches`): object variety the IoU-Net needs to generalise.
 COCO_RANDOM_OBJECT_P = 0.75
@@ -336,8 +348,40 @@ def _write_otb(out, cfg):
     return {'otb': records}
 
 
+def _write_otb_real(out, cfg):
+    """The real-footage sequences (`demo_camera.REAL_PLAN`), in the same OTB layout and conventions as `otb`
+    (0-based integer x, y, w, h, one line per frame). `cfg['real_frames']`, when set, shortens every sequence."""
+    entries, records = [], []
+    for k in range(cfg['counts']['otb_real']):
+        plan = REAL_PLAN[k % len(REAL_PLAN)]
+        name = plan.name if k < len(REAL_PLAN) else '{}_{}'.format(plan.name, k // len(REAL_PLAN) + 1)
+        if k >= len(REAL_PLAN):  # another camera path over the same photo
+            plan = dataclasses.replace(plan, name=name, seed=plan.seed + 1000 * (k // len(REAL_PLAN)))
+        seq = render_real_sequence(plan, cfg['image_size'], cfg['real_frames'])
+        n = len(seq.frames)
+        d = os.path.join(out, 'otb_real', name)
+        for i, frame in enumerate(seq.frames):
+            _write_jpeg(os.path.join(d, 'img', '{:04d}.jpg'.format(i + 1)), frame, quality=plan.jpeg_quality)
+        _write_text(os.path.join(d, 'groundtruth_rect.txt'), _boxes_text(seq.box_int, '%d'))
+        target = real_target(plan.target)
+        entries.append({'name': name, 'path': name + '/img', 'startFrame': 1, 'endFrame': n, 'nz': 4,
+                        'ext': 'jpg', 'anno_path': name + '/groundtruth_rect.txt',
+                        'object_class': target.otb_class, 'attributes': list(seq.attributes)})
+        area = seq.box_full[:, 2] * seq.box_full[:, 3]
+        records.append({'name': name, 'target': target.name, 'photo': target.photo, 'num_frames': n,
+                        'attributes': list(seq.attributes),
+                        'scale_ratio_max_min': round(float(np.sqrt(area.max() / area.min())), 4),
+                        'scale_ratio_last_first': round(float(np.sqrt(area[-1] / area[0])), 4),
+                        'camera_scale': [round(float(seq.path.scale.min()), 4), round(float(seq.path.scale.max()), 4)],
+                        'max_rotation_deg': round(float(np.abs(seq.path.angle_deg).max()), 3),
+                        'num_cut_by_image': int(seq.cut_by_image.sum()),
+                        'num_motion_blur': int((seq.blur_length > 0).sum()), 'jpeg_quality': plan.jpeg_quality})
+    _write_text(os.path.join(out, 'otb_real', 'sequences.json'), json.dumps(entries, indent=1))
+    return {'otb_real': records}
+
+
 _WRITERS = {'got10k': _write_got10k, 'lasot': _write_lasot, 'trackingnet': _write_trackingnet,
-            'coco': _write_coco, 'otb': _write_otb}
+            'coco': _write_coco, 'otb': _write_otb, 'otb_real': _write_otb_real}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -355,7 +399,7 @@ def default_out_dir():
     return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'data', 'demo')
 
 
-def _config(seed, image_size, frame_range, num_sequences, datasets):
+def _config(seed, image_size, frame_range, num_sequences, datasets, real_frames=None):
     counts = dict(DEFAULT_COUNTS)
     for k, v in (num_sequences or {}).items():
         if k not in counts:
@@ -369,15 +413,18 @@ def _config(seed, image_size, frame_range, num_sequences, datasets):
     lo, hi = (int(v) for v in frame_range)
     if not 10 <= lo <= hi:
         raise ValueError('demo_data: frame_range must satisfy 10 <= min <= max, got {}'.format((lo, hi)))
+    if real_frames is not None and int(real_frames) < 10:
+        raise ValueError('demo_data: real_frames must be >= 10 (or None), got {}'.format(real_frames))
     bad = [d for d in datasets if d not in DATASETS]
     if bad:
         raise ValueError('demo_data: unknown datasets {} (known: {})'.format(bad, list(DATASETS)))
     return {'format_version': FORMAT_VERSION, 'seed': int(seed), 'image_size': [W, H], 'frame_range': [lo, hi],
-            'counts': counts, 'datasets': [d for d in DATASETS if d in datasets]}
+            'counts': counts, 'datasets': [d for d in DATASETS if d in datasets],
+            'real_frames': None if real_frames is None else int(real_frames)}
 
 
 def generate(out_dir, seed=0, image_size=(320, 240), frame_range=(24, 40), num_sequences=None, datasets=DATASETS,
-             force=False, verbose=False):
+             force=False, verbose=False, real_frames=None):
     """Write the demo datasets under `out_dir` and return its absolute path.
 
     args:
@@ -386,14 +433,16 @@ def generate(out_dir, seed=0, image_size=(320, 240), frame_range=(24, 40), num_s
         seed - everything is a deterministic function of (seed, configuration).
         image_size - (width, height) of the video frames (COCO images vary around it by +-25%).
         frame_range - (min, max) number of frames per video (pytracking's sampler needs >= 20 for video datasets).
-        num_sequences - dict overriding DEFAULT_COUNTS (keys got10k_train, got10k_val, lasot, trackingnet, coco, otb).
+        num_sequences - dict overriding DEFAULT_COUNTS (keys got10k_train, got10k_val, lasot, trackingnet, coco, otb,
+                        otb_real).
         datasets - subset of DATASETS to write.
         force - regenerate even if `out_dir` already holds data of the same configuration.
+        real_frames - number of frames of every otb_real sequence (None: each sequence's own 44-60 frames).
     """
     if out_dir is None or str(out_dir) == '':
         raise ValueError('demo_data.generate: out_dir is empty')
     out_dir = os.path.abspath(os.fspath(out_dir))
-    cfg = _config(seed, image_size, frame_range, num_sequences, datasets)
+    cfg = _config(seed, image_size, frame_range, num_sequences, datasets, real_frames)
     manifest_path = os.path.join(out_dir, MANIFEST)
     if not force and os.path.isfile(manifest_path):
         try:
@@ -426,7 +475,8 @@ def generate(out_dir, seed=0, image_size=(320, 240), frame_range=(24, 40), num_s
     manifest = {'config': cfg, 'generator': 'ltr.dataset.demo_data', 'seconds': round(time.time() - t0, 2),
                 'sequences': records,
                 'layout': {'got10k_dir': 'got10k/train', 'got10k_val': 'got10k/val', 'lasot_dir': 'lasot',
-                           'trackingnet_dir': 'trackingnet', 'coco_dir': 'coco', 'otb_path': 'otb'}}
+                           'trackingnet_dir': 'trackingnet', 'coco_dir': 'coco', 'otb_path': 'otb',
+                           'otb_real_path': 'otb_real'}}
     atomic_write_text(manifest_path, json.dumps(manifest, indent=1))
     return out_dir
 
@@ -440,6 +490,8 @@ def main(argv=None):
     parser.add_argument('--min-frames', type=int, default=24)
     parser.add_argument('--max-frames', type=int, default=40)
     parser.add_argument('--datasets', nargs='+', default=list(DATASETS), choices=DATASETS)
+    parser.add_argument('--real-frames', type=int, default=None,
+                        help='frames of every otb_real sequence (default: their own 44-60)')
     parser.add_argument('--force', action='store_true', help='regenerate even if the output is up to date')
     args = parser.parse_args(argv)
     out = args.out or default_out_dir()
@@ -447,7 +499,7 @@ def main(argv=None):
     try:
         path = generate(out, seed=args.seed, image_size=(args.width, args.height),
                         frame_range=(args.min_frames, args.max_frames), datasets=args.datasets, force=args.force,
-                        verbose=True)
+                        verbose=True, real_frames=args.real_frames)
     except ValueError as e:
         parser.error(str(e))
     with open(os.path.join(path, MANIFEST)) as f:

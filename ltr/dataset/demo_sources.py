@@ -7,7 +7,9 @@ data needs no download. Two kinds of material come from them:
 - target patches: named crops (a face, a cup, a coin, ...) that are pasted, with a shape mask, onto the backgrounds.
 
 The patches are split into a TRAIN pool (GOT-10k train, LaSOT, TrackingNet, COCO) and an EVAL pool (OTB, GOT-10k
-val): no target patch appears on both sides, so evaluation never sees a training target.
+val): no target patch appears on both sides, so evaluation never sees a training target. The real-footage targets
+(`demo_camera.REAL_TARGETS`, objects filmed inside their own photo for otb_real) are evaluation regions too: random
+training patches avoid them (`eval_regions`) and no TRAIN_PATCH overlaps them.
 """
 from dataclasses import dataclass
 import functools
@@ -105,15 +107,24 @@ RANDOM_PATCH_PHOTOS = ('astronaut', 'chelsea', 'coffee', 'rocket', 'hubble_deep_
 RANDOM_PATCH_SHAPES = (0.0, 2.0, 2.0, 3.0, 4.0, 4.0)
 
 
+@functools.lru_cache(maxsize=None)
+def eval_regions():
+    """[(photo, y0, y1, x0, x1)] no training target may overlap: the EVAL_PATCHES and the targets of the
+    real-footage sequences (`demo_camera.REAL_TARGETS`, with a small margin)."""
+    from ltr.dataset.demo_camera import real_target_regions  # demo_camera imports this module
+    return tuple([(e.photo, e.y0, e.y1, e.x0, e.x1) for e in EVAL_PATCHES] + real_target_regions())
+
+
 def _overlaps_eval_patch(photo, y0, y1, x0, x1):
-    return any(e.photo == photo and min(y1, e.y1) > max(y0, e.y0) and min(x1, e.x1) > max(x0, e.x0)
-               for e in EVAL_PATCHES)
+    return any(p == photo and min(y1, ey1) > max(y0, ey0) and min(x1, ex1) > max(x0, ex0)
+               for p, ey0, ey1, ex0, ex1 in eval_regions())
 
 
 def random_train_patches(seed, count, **meta):
     """`count` training patches cut at random places of RANDOM_PATCH_PHOTOS (deterministic in `seed`): 40-220 px,
-    aspect ratio 1:2 to 2:1, a random shape from RANDOM_PATCH_SHAPES, never overlapping an evaluation patch (so
-    training and evaluation objects stay disjoint). `meta` is passed to PatchSpec (e.g. coco=..., got10k_meta=...)."""
+    aspect ratio 1:2 to 2:1, a random shape from RANDOM_PATCH_SHAPES, never overlapping an evaluation patch or a
+    real-footage target (`eval_regions`), so training and evaluation objects stay disjoint. `meta` is passed to
+    PatchSpec (e.g. coco=..., got10k_meta=...)."""
     rng = np.random.default_rng([int(seed), 7919])
     patches = []
     while len(patches) < count:

@@ -23,6 +23,8 @@ dataset_dict = dict(
     lasot_train=DatasetInfo(module=pt % 'lasot', class_name='LaSOTTrainSequencesDataset', kwargs=dict()),
     # Ours: the embedded OTB-format demo sequences.
     demo=DatasetInfo(module=pt % 'demo', class_name='DemoDataset', kwargs=dict()),
+    # Ours: the real-footage part of the demo (real photos filmed by a virtual hand-held camera).
+    demo_real=DatasetInfo(module=pt % 'demo', class_name='DemoDataset', kwargs=dict(subset='real')),
 )
 
 

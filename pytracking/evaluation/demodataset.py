@@ -1,6 +1,12 @@
 """The embedded demo sequences (written by `python -m ltr.dataset.demo_data --out data/demo`), in OTB layout.
 
-Layout: `{demo_path}/otb/<Seq>/img/0001.jpg`, `<Seq>/groundtruth_rect.txt` and `otb/sequences.json` listing
+Two parts, two dataset names:
+- `demo` (`DemoDataset()`, subset 'otb'): the synthetic sequences, real photo patches moving over real photos;
+  `{demo_path}/otb`.
+- `demo_real` (`DemoDataset(subset='real')`): real footage, objects of real photographs filmed by a virtual
+  hand-held camera (`ltr.dataset.demo_camera`); `{demo_path}/otb_real`.
+
+Layout of each: `<Seq>/img/0001.jpg`, `<Seq>/groundtruth_rect.txt` and `sequences.json` listing
 name/path/startFrame/endFrame/nz/ext/anno_path like the OTB sequence list. If `sequences.json` is missing the
 folders holding `groundtruth_rect.txt` are used. Scored with OTB's conventions.
 """
@@ -14,10 +20,17 @@ from pytracking.evaluation._common import sequence_from_info
 from pytracking.utils.load_text import load_text
 
 
+_SUBSETS = {'otb': ('otb', 'demo'), 'real': ('otb_real', 'demo_real')}  # subset: (folder, dataset name)
+
+
 class DemoDataset(BaseDataset):
-    def __init__(self):
+    def __init__(self, subset='otb'):
         super().__init__()
-        self.base_path = os.path.join(self.env_settings.demo_path, 'otb')
+        if subset not in _SUBSETS:
+            raise ValueError('DemoDataset: unknown subset {!r} (known: {})'.format(subset, sorted(_SUBSETS)))
+        self.subset = subset
+        folder, self.name = _SUBSETS[subset]
+        self.base_path = os.path.join(self.env_settings.demo_path, folder)
         self._info = None
 
     def _missing_message(self):
@@ -49,7 +62,7 @@ class DemoDataset(BaseDataset):
                 'anno_path': name + '/groundtruth_rect.txt'}
 
     def get_sequence_list(self):
-        return SequenceList([sequence_from_info(self.base_path, s, 'demo', delimiter=(',', None))
+        return SequenceList([sequence_from_info(self.base_path, s, self.name, delimiter=(',', None))
                              for s in self.sequence_info_list()])
 
     def __len__(self):
