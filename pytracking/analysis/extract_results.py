@@ -222,3 +222,31 @@ def extract_results_prec_rec_f1(trackers, dataset, report_name, skip_missing_seq
     """OxUvA-style presence precision/recall/F1: not used by ATOM (which reports no presence per frame)."""
     raise NotImplementedError('extract_results_prec_rec_f1 (OxUvA-style presence evaluation) is not '
                               'implemented in this re-implementation')
+
+
+def extract_timings(trackers, dataset, valid_sequence=None, include_init=False):
+    """Frames and seconds of tracking per tracker, summed over the sequences, from `{seq}_time.txt`.
+
+    running.py writes one time per frame; frame 0's time is the initialisation (for ATOM it includes building
+    the network on the first sequence, feature extraction, augmentation and the filter optimisation). With
+    `include_init=False` (the default) frame 0 is left out: the numbers measure the per-frame tracking speed.
+    Only sequences with `valid_sequence` true count (all when None), so the FPS is taken over the same sequences
+    as the scores. Returns (frames, seconds) as float64 arrays of length len(trackers); a tracker with a missing
+    time file on a counted sequence gets NaN for both (its FPS is unknown, not zero).
+    """
+    n_trk = len(trackers)
+    frames = np.zeros(n_trk, dtype=np.float64)
+    seconds = np.zeros(n_trk, dtype=np.float64)
+    first = 0 if include_init else 1
+    for seq_id, seq in enumerate(dataset):
+        if valid_sequence is not None and not valid_sequence[seq_id]:
+            continue
+        for trk_id, trk in enumerate(trackers):
+            time_path = os.path.join(trk.results_dir, '{}_time.txt'.format(seq.name))
+            if not os.path.isfile(time_path):
+                frames[trk_id] = seconds[trk_id] = np.nan
+                continue
+            times = load_text(time_path, delimiter=('\t', ','), dtype=np.float64).reshape(-1)
+            frames[trk_id] += max(0, times.size - first)
+            seconds[trk_id] += times[first:].sum()
+    return frames, seconds

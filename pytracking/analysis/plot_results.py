@@ -5,7 +5,11 @@ Scores (see extract_results.py for the per-frame conventions):
 - AUC = mean of the success curve over its 21 overlap thresholds (0, 0.05, ..., 1);
 - OP50 / OP75 = success curve at overlap thresholds 0.50 / 0.75 (strict `>`);
 - Precision = precision curve at 20 px; Norm Precision = normalized precision curve at 0.20;
-- `merge_results=True` averages the curves of runs with the same tracker name and parameter (run ids).
+- `merge_results=True` averages the curves of runs with the same tracker name and parameter (run ids);
+- FPS (only with `print_results(..., fps=True)`, not in pytracking's table) = frames / tracking seconds, both
+  summed over the scored sequences from the `{seq}_time.txt` files, with the initialisation frame (frame 0)
+  EXCLUDED: it measures the speed of `track()`, not the one-off set-up (ATOM's first initialize also builds its
+  network). Merged runs: frames and seconds summed over the runs. A missing time file gives NaN.
 
 Plots are written with matplotlib (Agg backend when no display) as PNG and PDF:
 `{result_plot_path}/{report_name}/{success,precision,norm_precision}_plot.{png,pdf}` (no tikzplotlib).
@@ -17,7 +21,7 @@ import numpy as np
 import torch
 
 from pytracking.evaluation.environment import env_settings
-from pytracking.analysis.extract_results import extract_results
+from pytracking.analysis.extract_results import extract_results, extract_timings
 
 
 def _pyplot():
@@ -262,18 +266,50 @@ def scores_table(eval_data, plot_types=('success', 'prec', 'norm_prec')):
     return pd.DataFrame({k: [float(x) for x in v] for k, v in scores.items()}, index=index)
 
 
-def print_results(trackers, dataset, report_name, merge_results=False, plot_types=('success'), **kwargs):
-    """Print the score table (2 decimals) and return it as a pandas DataFrame."""
-    eval_data = check_and_load_precomputed_results(trackers, dataset, report_name, **kwargs)
+FPS_NOTE = 'FPS = frames / tracking time over the scored sequences, initialisation frame excluded'
+
+
+def compute_fps(trackers, dataset, eval_data, merge_results=False, include_init=False):
+    """FPS per tracker of `eval_data['trackers']` (merged by name and parameter when `merge_results`): frames /
+    seconds summed over the valid sequences, from the `{seq}_time.txt` files (see extract_timings). Frame 0
+    (the initialisation) is excluded unless `include_init`. Returns a float64 tensor."""
+    frames, seconds = extract_timings(trackers, dataset, eval_data['valid_sequence'], include_init=include_init)
     if merge_results:
-        eval_data = merge_multiple_runs(eval_data)
-    valid_sequence = torch.tensor(eval_data['valid_sequence'], dtype=torch.bool)
+        keys = [(t.name, t.parameter_name) for t in trackers]
+        groups = list(dict.fromkeys(keys))  # first-occurrence order, as merge_multiple_runs
+        frames = np.array([sum(f for k, f in zip(keys, frames) if k == g) for g in groups])
+        seconds = np.array([sum(t for k, t in zip(keys, seconds) if k == g) for g in groups])
+    fps = np.full(len(frames), np.nan)  # NaN: no time file, or no frames to time
+    for i, (f, t) in enumerate(zip(frames, seconds)):
+        if f > 0 and t > 0:
+            fps[i] = f / t
+        elif f > 0 and t == 0:
+            fps[i] = np.inf  # faster than the 1 us resolution of the time files
+    return torch.tensor(fps, dtype=torch.float64)
+
+
+def print_results(trackers, dataset, report_name, merge_results=False, plot_types=('success'), **kwargs):
+    """Print the score table (2 decimals) and return it as a pandas DataFrame.
+
+    fps (ours, a keyword; pytracking's signature is kept): also show an FPS column (last): frames / tracking seconds over the scored sequences, from the
+    `{seq}_time.txt` files, initialisation frame excluded (see compute_fps). Off by default, so the table is
+    pytracking's.
+    """
+    fps = kwargs.pop('fps', False)
+    eval_data = check_and_load_precomputed_results(trackers, dataset, report_name, **kwargs)
+    merged_data = merge_multiple_runs(eval_data) if merge_results else eval_data
+    valid_sequence = torch.tensor(merged_data['valid_sequence'], dtype=torch.bool)
     print('\nReporting results over {} / {} sequences'.format(valid_sequence.long().sum().item(),
                                                               valid_sequence.shape[0]))
-    scores = compute_scores(eval_data, plot_types)
-    tracker_disp_names = [get_tracker_display_name(trk) for trk in eval_data['trackers']]
+    scores = compute_scores(merged_data, plot_types)
+    if fps:
+        scores['FPS'] = compute_fps(trackers, dataset, eval_data, merge_results=merge_results)
+    tracker_disp_names = [get_tracker_display_name(trk) for trk in merged_data['trackers']]
     print(generate_formatted_report(tracker_disp_names, scores, table_name=report_name))
-    return scores_table(eval_data, plot_types)
+    if fps:
+        print(FPS_NOTE)
+    import pandas as pd
+    return pd.DataFrame({k: [float(x) for x in v] for k, v in scores.items()}, index=tracker_disp_names)
 
 
 def print_per_sequence_results(trackers, dataset, report_name, merge_results=False, filter_criteria=None, **kwargs):

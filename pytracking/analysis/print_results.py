@@ -6,7 +6,8 @@
 
 Prints AUC, OP50, OP75, Precision and Norm Precision (see plot_results.py for the conventions) and writes
 success / precision / normalized precision plots as PNG and PDF to `{result_plot_path}/{report_name}/`.
-Several trackers: repeat `--tracker NAME PARAM`.
+Several trackers: repeat `--tracker NAME PARAM`. `--fps` adds an FPS column (frames / tracking time over the
+scored sequences from the `<seq>_time.txt` files, initialisation frame excluded; not in pytracking's table).
 """
 import argparse
 import sys
@@ -29,6 +30,9 @@ def main(argv=None):
     parser.add_argument('--skip_missing_seq', action='store_true', help='Ignore sequences without results.')
     parser.add_argument('--force_evaluation', action='store_true', help='Recompute even if cached.')
     parser.add_argument('--no_plots', action='store_true', help='Only print the table.')
+    parser.add_argument('--fps', action='store_true',
+                        help='Add an FPS column: frames / tracking time (from <seq>_time.txt) over the scored '
+                             'sequences, initialisation frame excluded.')
     args = parser.parse_args(argv)
 
     pairs = ([(args.tracker_name, args.tracker_param)] if args.tracker_name else []) + [tuple(t) for t in args.tracker]
@@ -43,7 +47,7 @@ def main(argv=None):
     kwargs = dict(skip_missing_seq=args.skip_missing_seq)
 
     table = print_results(trackers, dataset, report_name, merge_results=args.merge, plot_types=plot_types,
-                          force_evaluation=args.force_evaluation, **kwargs)
+                          force_evaluation=args.force_evaluation, fps=args.fps, **kwargs)
     if args.per_sequence:
         print_per_sequence_results(trackers, dataset, report_name, merge_results=args.merge, **kwargs)
     if not args.no_plots:

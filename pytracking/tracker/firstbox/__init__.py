@@ -1,0 +1,5 @@
+from .firstbox import FirstBox
+
+
+def get_tracker_class():
+    return FirstBox
