@@ -135,17 +135,24 @@ def main():
                         'processes, process k uses seed + k.')
     parser.add_argument('--nproc', type=int, default=1, help='Train with this many processes on this machine '
                         '(torch.distributed data parallel, started through torchrun; default 1: one process).')
+    parser.add_argument('--debug', action='store_true', help='Show the traceback of a configuration or data error.')
     args = parser.parse_args()
 
     if args.nproc > 1 and not distributed.launched_distributed():
         sys.exit(_launch_local_processes(args.nproc))
 
+    from ltr.admin.loading import DamagedCheckpointError, UnsafeCheckpointError
+    from ltr.data.sampler import BadDataError
     from ltr.models.backbone.resnet import PretrainedWeightsUnavailableError
     from ltr.train_settings.required_paths import MissingDatasetSettingsError
+    from ltr.trainers.base_trainer import CheckpointSaveError
     try:
         run_training(args.train_module, args.train_name, args.cudnn_benchmark, args.seed)
-    except (MissingDatasetSettingsError, PretrainedWeightsUnavailableError) as e:
-        # A configuration problem, not a bug: the message says what to set; no traceback.
+    except (MissingDatasetSettingsError, PretrainedWeightsUnavailableError, CheckpointSaveError, BadDataError,
+            DamagedCheckpointError, UnsafeCheckpointError) as e:
+        # A configuration, disk or data problem, not a bug: the message names the file or setting; no traceback.
+        if args.debug:
+            raise
         print('Error: {}'.format(e), file=sys.stderr)
         sys.exit(2)
 

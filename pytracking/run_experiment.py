@@ -11,6 +11,7 @@ env_path = os.path.join(os.path.dirname(__file__), '..')
 if env_path not in sys.path:
     sys.path.insert(0, os.path.abspath(env_path))
 
+from pytracking.evaluation.cli_utils import run_cli  # noqa: E402
 from pytracking.evaluation.running import run_dataset  # noqa: E402
 
 
@@ -23,7 +24,13 @@ def run_experiment(experiment_module: str, experiment_name: str, debug=0, thread
         threads: Number of worker processes.
     Returns the list of failed sequences.
     """
-    expr_module = importlib.import_module('pytracking.experiments.{}'.format(experiment_module))
+    try:
+        expr_module = importlib.import_module('pytracking.experiments.{}'.format(experiment_module))
+    except ModuleNotFoundError as e:
+        if e.name is None or not 'pytracking.experiments.{}'.format(experiment_module).startswith(e.name):
+            raise
+        raise ValueError('Unknown experiment module {!r}: expected a file pytracking/experiments/{}.py'.format(
+            experiment_module, experiment_module)) from None
     expr_func = getattr(expr_module, experiment_name, None)
     if expr_func is None:
         raise ValueError('No experiment {!r} in pytracking/experiments/{}.py'.format(experiment_name, experiment_module))
@@ -39,7 +46,8 @@ def main():
     parser.add_argument('--debug', type=int, default=0, help='Debug level.')
     parser.add_argument('--threads', type=int, default=0, help='Number of threads.')
     args = parser.parse_args()
-    if run_experiment(args.experiment_module, args.experiment_name, args.debug, args.threads):
+    if run_cli(run_experiment, args.experiment_module, args.experiment_name, args.debug, args.threads,
+               debug=args.debug):
         sys.exit(1)
 
 

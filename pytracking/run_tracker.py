@@ -17,7 +17,7 @@ if env_path not in sys.path:
 from pytracking.evaluation import get_dataset  # noqa: E402
 from pytracking.evaluation.running import run_dataset  # noqa: E402
 from pytracking.evaluation.tracker import Tracker  # noqa: E402
-from pytracking.evaluation.cli_utils import str2bool  # noqa: E402
+from pytracking.evaluation.cli_utils import run_cli, str2bool  # noqa: E402
 
 
 def run_tracker(tracker_name, tracker_param, run_id=None, dataset_name='otb', sequence=None, debug=0, threads=0,
@@ -41,6 +41,9 @@ def run_tracker(tracker_name, tracker_param, run_id=None, dataset_name='otb', se
     trackers[0].get_parameters()
     dataset = get_dataset(dataset_name)
     if sequence is not None:
+        if isinstance(sequence, int) and not -len(dataset) <= sequence < len(dataset):
+            raise ValueError('Sequence number {} is out of range: dataset {!r} has {} sequences (0 to {})'.format(
+                sequence, dataset_name, len(dataset), len(dataset) - 1))
         dataset = [dataset[sequence]]
     return run_dataset(dataset, trackers, debug, threads, visdom_info=visdom_info)
 
@@ -70,13 +73,10 @@ def main():
     parser.add_argument('--visdom_port', type=int, default=8097, help='Port for visdom.')
     args = parser.parse_args()
 
-    try:
-        failures = run_tracker(args.tracker_name, args.tracker_param, args.runid, args.dataset_name, args.sequence,
-                               args.debug, args.threads, {'use_visdom': args.use_visdom, 'server': args.visdom_server,
-                                                          'port': args.visdom_port})
-    except (ValueError, RuntimeError, FileNotFoundError, IndexError) as e:
-        print('Error: {}'.format(e), file=sys.stderr)
-        sys.exit(1)
+    failures = run_cli(run_tracker, args.tracker_name, args.tracker_param, args.runid, args.dataset_name,
+                       args.sequence, args.debug, args.threads, {'use_visdom': args.use_visdom,
+                                                                'server': args.visdom_server,
+                                                                'port': args.visdom_port}, debug=args.debug)
     if failures:
         sys.exit(1)
 

@@ -14,6 +14,7 @@ if env_path not in sys.path:
     sys.path.insert(0, os.path.abspath(env_path))
 
 from pytracking.evaluation import Tracker  # noqa: E402
+from pytracking.evaluation.cli_utils import run_cli  # noqa: E402
 
 
 def run_video(tracker_name, tracker_param, videofile, optional_box=None, debug=None, save_results=False):
@@ -27,6 +28,7 @@ def run_video(tracker_name, tracker_param, videofile, optional_box=None, debug=N
         save_results: Save the boxes to the tracker's results folder.
     """
     tracker = Tracker(tracker_name, tracker_param)
+    tracker._require_tracker_class()   # an unknown tracker name is reported as such (before its parameters)
     return tracker.run_video_generic(debug=debug, videofilepath=videofile, optional_box=optional_box,
                                      save_results=save_results)
 
@@ -42,12 +44,8 @@ def main():
     parser.add_argument('--save_results', dest='save_results', action='store_true', help='Save bounding boxes')
     parser.set_defaults(save_results=False)
     args = parser.parse_args()
-    try:
-        run_video(args.tracker_name, args.tracker_param, args.videofile, args.optional_box, args.debug,
-                  args.save_results)
-    except (RuntimeError, FileNotFoundError, ValueError) as e:
-        print('Error: {}'.format(e), file=sys.stderr)
-        sys.exit(1)
+    run_cli(run_video, args.tracker_name, args.tracker_param, args.videofile, args.optional_box, args.debug,
+            args.save_results, debug=args.debug)
 
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ if env_path not in sys.path:
     sys.path.insert(0, os.path.abspath(env_path))
 
 from pytracking.evaluation import Tracker  # noqa: E402
-from pytracking.evaluation.cli_utils import str2bool  # noqa: E402
+from pytracking.evaluation.cli_utils import run_cli, str2bool  # noqa: E402
 
 
 def run_webcam(tracker_name, tracker_param, debug=None, visdom_info=None):
@@ -26,6 +26,7 @@ def run_webcam(tracker_name, tracker_param, debug=None, visdom_info=None):
     """
     visdom_info = {} if visdom_info is None else visdom_info
     tracker = Tracker(tracker_name, tracker_param)
+    tracker._require_tracker_class()   # an unknown tracker name is reported as such (before its parameters)
     return tracker.run_video_generic(debug=debug, visdom_info=visdom_info)
 
 
@@ -39,11 +40,7 @@ def main():
     parser.add_argument('--visdom_port', type=int, default=8097, help='Port for visdom')
     args = parser.parse_args()
     visdom_info = {'use_visdom': args.use_visdom, 'server': args.visdom_server, 'port': args.visdom_port}
-    try:
-        run_webcam(args.tracker_name, args.tracker_param, args.debug, visdom_info)
-    except (RuntimeError, ValueError) as e:
-        print('Error: {}'.format(e), file=sys.stderr)
-        sys.exit(1)
+    run_cli(run_webcam, args.tracker_name, args.tracker_param, args.debug, visdom_info, debug=args.debug)
 
 
 if __name__ == '__main__':

@@ -11,6 +11,11 @@ pytracking unpickles whole checkpoints (`torch.load` of `NetConstructor`, `Setti
 * numpy scalars/arrays (which stats may hold) are allowed;
 * everything else (e.g. `os.system`, `builtins.eval`) is refused with `UnsafeCheckpointError`.
 
+A truncated or corrupt file (a copy cut short, a bit flip in a tensor, random bytes) raises `DamagedCheckpointError`
+naming the file, instead of torch's zip-reader or unpickler message: zip checkpoints are checked against the
+CRC-32 of every member before loading (a full read of the file, ~0.1 s per 100 MB), legacy (pre-zip) files by the
+unpickler itself.
+
 `NetConstructor.get()` imports a module and calls a function named in the checkpoint, so `load_network` only
 follows constructors in `ltr.*` modules unless `unsafe=True`. `unsafe=True` (or env `LTR_UNSAFE_LOAD=1`) loads
 arbitrary pickles like pytracking did: only for files you trust.
@@ -22,6 +27,7 @@ import pickle
 import re
 import sys
 import warnings
+import zipfile
 
 import numpy as np
 import torch
@@ -40,6 +46,42 @@ _ANY_GLOBAL = re.compile(r'GLOBAL ([\w.]+)')
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint refers to code that safe loading does not allow."""
+
+
+class DamagedCheckpointError(RuntimeError):
+    """A checkpoint file is truncated or corrupt (it cannot be read as a torch checkpoint)."""
+
+    def __init__(self, path, problem):
+        super().__init__(f'Checkpoint {path} is damaged ({problem}); it cannot be loaded. Copy or save it again, '
+                         f'or use an earlier checkpoint.')
+        self.path = path
+
+
+_ZIP_MAGIC = b'PK\x03\x04'
+_PICKLE_PROTO = b'\x80'
+
+
+def check_checkpoint_file(path):
+    """Raise DamagedCheckpointError unless `path` looks like an intact torch checkpoint: a zip archive whose members
+    all pass their CRC-32 check, or a legacy torch file (a pickle stream, checked while it is unpickled)."""
+    size = os.path.getsize(path)
+    with open(path, 'rb') as f:
+        head = f.read(4)
+    if size == 0:
+        raise DamagedCheckpointError(path, 'the file is empty')
+    if head == _ZIP_MAGIC:
+        if not zipfile.is_zipfile(path):
+            raise DamagedCheckpointError(path, f'truncated: a zip archive of {size} bytes without its central '
+                                               f'directory')
+        try:
+            with zipfile.ZipFile(path) as z:
+                bad = z.testzip()
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
+            raise DamagedCheckpointError(path, f'unreadable zip archive: {e}') from None
+        if bad is not None:
+            raise DamagedCheckpointError(path, f'member {bad} fails its CRC check: the data is corrupt')
+    elif not head.startswith(_PICKLE_PROTO):
+        raise DamagedCheckpointError(path, f'not a torch checkpoint: it starts with the bytes {head!r}')
 
 
 class PickledObject:
@@ -85,6 +127,11 @@ def _safe_torch_load(path, map_location='cpu', max_classes=64):
         except pickle.UnpicklingError as e:
             match = _UNSUPPORTED_GLOBAL.search(str(e))
             name = match.group(1) if match else None
+            if name is None and not _ANY_GLOBAL.search(str(e)):
+                # No class named: the stream itself is broken (truncated, an unknown opcode), not unsafe.
+                detail = re.search(r'WeightsUnpickler error:\s*(.*?)\s*(\n|$)', str(e))
+                raise DamagedCheckpointError(path, detail.group(1) if detail else 'unreadable pickle data') \
+                    from None
             if name is None or not name.startswith(_LEGACY_PREFIXES):
                 other = _ANY_GLOBAL.search(str(e))
                 what = name or (other.group(1) if other else 'an object type it cannot check')
@@ -125,10 +172,23 @@ def torch_load_legacy(path, unsafe=False):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f'Checkpoint file not found: {path}')
-    if unsafe or os.environ.get('LTR_UNSAFE_LOAD') == '1':
-        with _LegacyModuleAliases():
-            return torch.load(path, map_location='cpu', weights_only=False)
-    return _safe_torch_load(path)
+    check_checkpoint_file(path)
+    try:
+        if unsafe or os.environ.get('LTR_UNSAFE_LOAD') == '1':
+            with _LegacyModuleAliases():
+                return torch.load(path, map_location='cpu', weights_only=False)
+        return _safe_torch_load(path)
+    except (UnsafeCheckpointError, DamagedCheckpointError):
+        raise
+    except (EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as e:
+        raise DamagedCheckpointError(path, f'{type(e).__name__}: {e}' if str(e) else 'the data ends early') \
+            from None
+    except (RuntimeError, KeyError, ValueError) as e:
+        # torch's zip reader (RuntimeError) and the unpickler of a garbled stream (KeyError, ValueError).
+        if isinstance(e, RuntimeError) and 'PytorchStreamReader' not in str(e) and 'zip archive' not in str(e):
+            raise
+        raise DamagedCheckpointError(path, f'{type(e).__name__}: {str(e).splitlines()[0] if str(e) else e!r}') \
+            from None
 
 
 def _constructor_from_checkpoint(checkpoint_dict, path):

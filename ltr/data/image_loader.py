@@ -6,6 +6,8 @@ Same names and signatures as pytracking's `ltr/data/image_loader.py`, with these
   * `jpeg4py_loader` needs the system library libturbojpeg (`apt-get install libturbojpeg0`). pytracking returns
     None for every frame without it; ours falls back to OpenCV, permanently, after one warning. A file jpeg4py
     cannot decode (e.g. a PNG) is read with OpenCV too.
+  * A truncated JPEG (a copy cut short) is refused with `ImageLoadError`: OpenCV and libjpeg-turbo decode it
+    "successfully", filling the missing part with grey, and only print "Premature end of JPEG file".
   * jpeg4py, OpenCV and PIL are imported lazily, so a missing optional package only matters when it is used.
 """
 import os
@@ -40,6 +42,26 @@ def _as_rgb(im, path):
     if im.dtype != np.uint8:
         _fail(path, 'unsupported pixel type {} (expected 8-bit)'.format(im.dtype))
     return np.ascontiguousarray(im)
+
+
+_JPEG_TAIL = 1024
+
+
+def _check_jpeg_complete(path):
+    """A JPEG file (starting with the SOI marker FF D8) must hold its end marker FF D9 in its last kilobyte (in the
+    entropy-coded data an FF byte is never followed by D9, so a file cut short has none there). Files with other
+    content are left to the decoder."""
+    try:
+        with open(path, 'rb') as f:
+            if f.read(2) != b'\xff\xd8':
+                return
+            size = f.seek(0, os.SEEK_END)
+            f.seek(max(2, size - _JPEG_TAIL))
+            tail = f.read()
+    except OSError as e:
+        _fail(path, str(e))
+    if b'\xff\xd9' not in tail:
+        _fail(path, 'truncated JPEG (no end-of-image marker): the file is damaged or was not copied completely')
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -80,6 +102,7 @@ def opencv_loader(path):
     """Read an image with OpenCV; returns RGB uint8 HxWx3."""
     import cv2 as cv
     path = os.fspath(path)
+    _check_jpeg_complete(path)
     try:
         im = cv.imread(path, cv.IMREAD_COLOR)
     except cv.error as e:
@@ -112,6 +135,7 @@ def jpeg4py_loader(path):
         return opencv_loader(path)
     if not os.path.isfile(path):
         _fail(path, 'file does not exist')
+    _check_jpeg_complete(path)
     try:
         return _as_rgb(_jpeg4py_decode(path), path)
     except ImageLoadError:

@@ -3,16 +3,30 @@
 Random choices use Python's ``random`` module (dataset, sequence, frame ids), as pytracking does; the
 ``index`` passed to ``__getitem__`` is ignored, every call draws a fresh sample.
 """
+import logging
 import random
 
 import torch
 import torch.utils.data
 
+from ltr.dataset.annotation_io import AnnotationError
 from pytracking.libs import TensorDict
 
 # A sequence is re-drawn until it has enough visible frames; give up (clear error) after this many tries
 # instead of looping forever on a dataset where no sequence qualifies.
 _MAX_SEQUENCE_TRIES = 10000
+# Bad data (a corrupt or missing frame, a malformed annotation file, a broken COCO entry): the sequence is reported
+# once (a logged warning naming the file), skipped from then on, and another sample is drawn -- one bad file must
+# not end a week-long training. Errors that are not about one sequence (a wrong dataset path, a bug) fail every
+# sample: after this many failed samples in a row the sampler raises the last error.
+_MAX_BAD_SAMPLES_IN_A_ROW = 20
+_DATA_ERRORS = (OSError, AnnotationError, KeyError, IndexError)
+
+logger = logging.getLogger(__name__)
+
+
+class BadDataError(RuntimeError):
+    """Too many samples in a row could not be loaded (the data, not one sequence, is broken)."""
 
 
 def no_processing(data):
@@ -33,6 +47,11 @@ class TrackingSampler(torch.utils.data.Dataset):
        When no visible frame lies in range, the gap grows by 5 and the draw is repeated.
     4. Load the frames, build a TensorDict (``train_images``, ``train_anno``, ``test_images``, ``test_anno``,
        ``dataset``, ``test_class``) and return ``processing(data)``.
+    A sequence whose annotation or frames cannot be read (OSError, e.g. ImageLoadError; AnnotationError; a
+    KeyError/IndexError from a broken COCO entry) is reported with one logged warning naming the file (once per
+    worker process), skipped from then on, and another sample is drawn; BadDataError after
+    ``_MAX_BAD_SAMPLES_IN_A_ROW`` failed samples in a row. Image datasets only give visible (w, h > 0) objects
+    (pytracking returns zero-size COCO boxes too).
     """
 
     def __init__(self, datasets, p_datasets, samples_per_epoch, max_gap, num_test_frames, num_train_frames=1,
@@ -80,19 +99,53 @@ class TrackingSampler(torch.utils.data.Dataset):
             return None
         return random.choices(valid_ids, k=num_ids)
 
+    def _bad_sequences(self, dataset):
+        bad = self.__dict__.setdefault('_bad', {})
+        return bad.setdefault(id(dataset), set())
+
+    def _skip_bad_sequence(self, dataset, seq_id, error):
+        """Report a sequence that cannot be read (once), remember it and count the failure."""
+        bad = self._bad_sequences(dataset)
+        if seq_id not in bad:
+            bad.add(seq_id)
+            self._last_error = error
+            logger.warning('%s: skipping sequence %d of dataset %r: %s: %s', type(self).__name__, seq_id,
+                           dataset.get_name(), type(error).__name__, error)
+        self._failures_in_a_row = getattr(self, '_failures_in_a_row', 0) + 1
+        if self._failures_in_a_row >= _MAX_BAD_SAMPLES_IN_A_ROW:
+            self._failures_in_a_row = 0
+            raise BadDataError('{}: {} samples in a row could not be loaded ({} broken sequences of dataset {!r} so '
+                               'far); the last error: {}: {}'.format(type(self).__name__, _MAX_BAD_SAMPLES_IN_A_ROW,
+                                                                     len(bad), dataset.get_name(),
+                                                                     type(error).__name__, error)) from error
+
     def _sample_sequence(self, dataset, is_video_dataset):
+        bad = self._bad_sequences(dataset)
         for _ in range(_MAX_SEQUENCE_TRIES):
             seq_id = random.randint(0, dataset.get_num_sequences() - 1)
-            seq_info_dict = dataset.get_sequence_info(seq_id)
+            if seq_id in bad:
+                if len(bad) >= dataset.get_num_sequences():
+                    error = getattr(self, '_last_error', None)
+                    raise BadDataError('{}: none of the {} sequences of dataset {!r} can be read; the last error: '
+                                       '{}: {}'.format(type(self).__name__, len(bad), dataset.get_name(),
+                                                       type(error).__name__, error)) from error
+                continue
+            try:
+                seq_info_dict = dataset.get_sequence_info(seq_id)
+            except _DATA_ERRORS as e:
+                self._skip_bad_sequence(dataset, seq_id, e)
+                continue
             visible = seq_info_dict['visible']
             enough_visible_frames = visible.type(torch.int64).sum().item() > 2 * (
                 self.num_test_frames + self.num_train_frames) and len(visible) >= 20
-            if enough_visible_frames or not is_video_dataset:
+            if enough_visible_frames or (not is_video_dataset and bool(visible.any())):
                 return seq_id, seq_info_dict, visible
         raise RuntimeError('{}: no sequence of dataset {!r} with >= 20 frames and more than {} visible frames '
-                           'found in {} tries'.format(type(self).__name__, dataset.get_name(),
-                                                      2 * (self.num_test_frames + self.num_train_frames),
-                                                      _MAX_SEQUENCE_TRIES))
+                           'found in {} tries{}'.format(type(self).__name__, dataset.get_name(),
+                                                        2 * (self.num_test_frames + self.num_train_frames),
+                                                        _MAX_SEQUENCE_TRIES,
+                                                        ' ({} sequences could not be read)'.format(len(bad))
+                                                        if bad else ''))
 
     def _sample_frame_ids_interval(self, visible):
         train_frame_ids = test_frame_ids = None
@@ -141,21 +194,29 @@ class TrackingSampler(torch.utils.data.Dataset):
         dataset = random.choices(self.datasets, self.p_datasets)[0]
         is_video_dataset = dataset.is_video_sequence()
 
-        train_frame_ids = test_frame_ids = None
-        while train_frame_ids is None:
-            seq_id, seq_info_dict, visible = self._sample_sequence(dataset, is_video_dataset)
-            if is_video_dataset:
-                if self.frame_sample_mode == 'interval':
-                    train_frame_ids, test_frame_ids = self._sample_frame_ids_interval(visible)
+        while True:
+            train_frame_ids = test_frame_ids = None
+            while train_frame_ids is None:
+                seq_id, seq_info_dict, visible = self._sample_sequence(dataset, is_video_dataset)
+                if is_video_dataset:
+                    if self.frame_sample_mode == 'interval':
+                        train_frame_ids, test_frame_ids = self._sample_frame_ids_interval(visible)
+                    else:
+                        train_frame_ids, test_frame_ids = self._sample_frame_ids_causal(visible)
                 else:
-                    train_frame_ids, test_frame_ids = self._sample_frame_ids_causal(visible)
-            else:
-                # An image dataset is a 1-frame video: every train/test frame is that image.
-                train_frame_ids = [1] * self.num_train_frames
-                test_frame_ids = [1] * self.num_test_frames
+                    # An image dataset is a 1-frame video: every train/test frame is that image.
+                    train_frame_ids = [1] * self.num_train_frames
+                    test_frame_ids = [1] * self.num_test_frames
 
-        train_frames, train_anno, meta_obj_train = dataset.get_frames(seq_id, train_frame_ids, seq_info_dict)
-        test_frames, test_anno, meta_obj_test = dataset.get_frames(seq_id, test_frame_ids, seq_info_dict)
+            try:
+                train_frames, train_anno, meta_obj_train = dataset.get_frames(seq_id, train_frame_ids,
+                                                                              seq_info_dict)
+                test_frames, test_anno, meta_obj_test = dataset.get_frames(seq_id, test_frame_ids, seq_info_dict)
+            except _DATA_ERRORS as e:
+                self._skip_bad_sequence(dataset, seq_id, e)
+                continue
+            self._failures_in_a_row = 0
+            break
 
         data = TensorDict({'train_images': train_frames,
                            'train_anno': train_anno['bbox'],

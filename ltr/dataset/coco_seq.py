@@ -83,7 +83,11 @@ class MSCOCOSeq(BaseVideoDataset):
     def _build_seq_per_class(self):
         seq_per_class = {}
         for i, seq in enumerate(self.sequence_list):
-            class_name = self.cats[self.coco_set.anns[seq]['category_id']]['name']
+            category = self.coco_set.anns[seq].get('category_id')
+            if category not in self.cats:
+                raise AnnotationError('{}: annotation id {} has category_id {!r}, which is not in "categories"'
+                                      .format(self.anno_path, seq, category))
+            class_name = self.cats[category]['name']
             seq_per_class.setdefault(class_name, []).append(i)
         return seq_per_class
 
@@ -96,11 +100,22 @@ class MSCOCOSeq(BaseVideoDataset):
         if box is None or len(box) != 4:
             raise AnnotationError('{}: annotation id {} has bbox {!r}, expected [x, y, w, h]'.format(
                 self.anno_path, anno.get('id'), box))
-        bbox = torch.tensor(box, dtype=torch.float32).view(1, 4)
+        try:
+            bbox = torch.tensor(box, dtype=torch.float32).view(1, 4)
+        except (TypeError, ValueError, RuntimeError):
+            raise AnnotationError('{}: annotation id {} has bbox {!r}, expected 4 numbers [x, y, w, h]'.format(
+                self.anno_path, anno.get('id'), box)) from None
         if not torch.isfinite(bbox).all():
             raise AnnotationError('{}: annotation id {} has a non-finite bbox {!r}'.format(
                 self.anno_path, anno.get('id'), box))
-        mask = torch.from_numpy(self.coco_set.annToMask(anno)).float().unsqueeze(dim=0)
+        if anno.get('image_id') not in self.coco_set.imgs:
+            raise AnnotationError('{}: annotation id {} refers to image_id {!r}, which is not in "images"'.format(
+                self.anno_path, anno.get('id'), anno.get('image_id')))
+        try:
+            mask = torch.from_numpy(self.coco_set.annToMask(anno)).float().unsqueeze(dim=0)
+        except Exception as e:  # pycocotools raises KeyError, IndexError or a bare Exception on a bad polygon/RLE
+            raise AnnotationError('{}: annotation id {} has an unreadable segmentation ({}: {})'.format(
+                self.anno_path, anno.get('id'), type(e).__name__, e)) from None
         valid = (bbox[:, 2] > 0) & (bbox[:, 3] > 0)
         visible = valid.clone()
         return {'bbox': bbox, 'mask': mask, 'valid': valid, 'visible': visible}
@@ -109,7 +124,13 @@ class MSCOCOSeq(BaseVideoDataset):
         return self.coco_set.anns[self.sequence_list[seq_id]]
 
     def _get_frames(self, seq_id):
-        path = self.coco_set.loadImgs([self.coco_set.anns[self.sequence_list[seq_id]]['image_id']])[0]['file_name']
+        anno = self.coco_set.anns[self.sequence_list[seq_id]]
+        try:
+            path = self.coco_set.loadImgs([anno['image_id']])[0]['file_name']
+        except (KeyError, IndexError, TypeError):
+            raise AnnotationError('{}: annotation id {} refers to image_id {!r}, which is not in "images" (or has '
+                                  'no file_name)'.format(self.anno_path, anno.get('id'), anno.get('image_id'))) \
+                from None
         return self.image_loader(os.path.join(self.img_pth, path))
 
     def get_meta_info(self, seq_id):

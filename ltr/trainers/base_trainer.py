@@ -8,6 +8,12 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ltr.admin import distributed, loading, multigpu
 from ltr.admin.atomic_io import atomic_torch_save
+from ltr.data.sampler import BadDataError
+
+
+class CheckpointSaveError(OSError):
+    """A checkpoint could not be written (disk full, directory not writable, ...). Training stops: retrying the
+    epoch cannot help, and the previous checkpoint is still intact (writes are atomic)."""
 
 
 def _settings_as_plain_dict(settings):
@@ -119,6 +125,11 @@ class BaseTrainer:
                         self.save_checkpoint()
                 # pytracking has no break here: it re-loaded the checkpoint 9 more times doing nothing.
                 break
+            except (CheckpointSaveError, BadDataError) as e:
+                # A full disk or unreadable training data is not fixed by training the epoch again: stop with one
+                # clear message.
+                print('Training stopped at epoch {}: {}'.format(epoch, e))
+                raise
             except Exception:
                 # pytracking used a bare except, so Ctrl-C restarted the training up to 10 times.
                 print('Training crashed at epoch {}{}'.format(
@@ -171,8 +182,32 @@ class BaseTrainer:
         directory = self._project_checkpoint_dir()
         os.makedirs(directory, exist_ok=True)
         file_path = os.path.join(directory, '{}_ep{:04d}.pth.tar'.format(net_type, self.epoch))
-        atomic_torch_save(state, file_path)
+        try:
+            atomic_torch_save(state, file_path)
+        except OSError as e:
+            previous = sorted(glob.glob(os.path.join(directory, '{}_ep*.pth.tar'.format(net_type))))
+            previous = [f for f in previous if f != file_path]
+            error = CheckpointSaveError('Could not save checkpoint {}: {}. {}'.format(
+                file_path, e.strerror or e, 'The previous checkpoint {} is intact; free space (or fix the '
+                'directory) and rerun with load_latest to resume from it.'.format(previous[-1]) if previous else
+                'No earlier checkpoint exists.'))
+            error.errno = e.errno
+            raise error from e
         return file_path
+
+    @staticmethod
+    def _load_newest_intact(checkpoint_list):
+        """Load the newest checkpoint of the sorted list that is not damaged (a damaged one is reported and
+        skipped: resuming from the epoch before loses one epoch, not the run). Returns (path, dict)."""
+        first_error = None
+        for path in reversed(checkpoint_list):
+            try:
+                return path, loading.torch_load_legacy(path)
+            except loading.DamagedCheckpointError as e:
+                first_error = first_error or e
+                if distributed.is_main_process():
+                    print('{} Skipping it: resuming from the checkpoint before.'.format(e))
+        raise first_error
 
     def load_checkpoint(self, checkpoint=None, fields=None, ignore_fields=None, load_constructor=False):
         """Loads a network checkpoint file.
@@ -215,7 +250,10 @@ class BaseTrainer:
             raise TypeError('load_checkpoint: checkpoint must be None, an epoch number or a path, got {}'
                             .format(type(checkpoint).__name__))
 
-        checkpoint_dict = loading.torch_load_legacy(checkpoint_path)
+        if checkpoint is None:
+            checkpoint_path, checkpoint_dict = self._load_newest_intact(checkpoint_list)
+        else:
+            checkpoint_dict = loading.torch_load_legacy(checkpoint_path)
 
         if checkpoint_dict.get('net_type') != net_type:
             raise RuntimeError('Checkpoint {} holds a {}, but the network is a {}.'.format(

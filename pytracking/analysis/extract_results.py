@@ -16,7 +16,9 @@ Conventions (all as pytracking, so numbers are comparable to published ones):
 7. Thresholds: overlap `torch.arange(0, 1 + gap, gap)` in float64 (21 values for gap 0.05, e.g.
    0.15000000000000002), success is strict `>`; centre 0..50 px and normalized 0..0.50 step 0.01, `<=`.
 8. Predictions with zero width or height copy the previous prediction; a prediction longer than the ground
-   truth is truncated, a shorter one padded with zeros (LaSOT: shorter raises).
+   truth is truncated, a shorter one padded with zeros (LaSOT: shorter raises). Ours: extract_results refuses a
+   result file shorter than the ground truth (a truncated file must not be scored silently) unless
+   `allow_short_results=True`; an empty, garbled or not-4-column file raises ValueError naming it.
 9. `avg_overlap_all` (per sequence and tracker) is the mean overlap over valid frames.
 
 The result is cached as `{result_plot_path}/{report_name}/eval_data.pkl` (curves, as pytracking) and
@@ -25,6 +27,7 @@ The result is cached as `{result_plot_path}/{report_name}/eval_data.pkl` (curves
 import io
 import os
 import pickle
+import warnings
 
 import numpy as np
 import torch
@@ -102,7 +105,15 @@ def calc_seq_err_robust(pred_bb, anno_bb, dataset, target_visible=None):
 
 
 def load_result_boxes(results_path):
-    return torch.tensor(load_text(str(results_path), delimiter=('\t', ','), dtype=np.float64))
+    """The N x 4 boxes of a result file; ValueError naming the file if it is empty, garbled or not 4 columns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)   # numpy's "input contained no data": reported below
+        boxes = load_text(str(results_path), delimiter=('\t', ','), dtype=np.float64)
+    if boxes.ndim != 2 or boxes.shape[0] == 0 or boxes.shape[1] != 4:
+        raise ValueError('Result file {} is damaged: expected rows of 4 values (x, y, w, h), got an array of shape {} '
+                         '(rerun the tracker: run_tracker.py recomputes files that are not complete)'.format(
+                             results_path, tuple(boxes.shape)))
+    return torch.tensor(boxes)
 
 
 def _progress(iterable, verbose):
@@ -116,7 +127,7 @@ def _progress(iterable, verbose):
 
 
 def extract_results(trackers, dataset, report_name, skip_missing_seq=False, plot_bin_gap=0.05,
-                    exclude_invalid_frames=False, verbose=True):
+                    exclude_invalid_frames=False, verbose=True, allow_short_results=False):
     """Compute and cache the success / precision / normalized precision curves of every (sequence, tracker).
 
     A missing result file raises, unless `skip_missing_seq`, which marks that sequence invalid for all trackers.
@@ -155,6 +166,11 @@ def extract_results(trackers, dataset, report_name, skip_missing_seq=False, plot
                 raise FileNotFoundError('Result not found: {} (run the tracker first, or pass '
                                         'skip_missing_seq=True)'.format(results_path))
 
+            if pred_bb.shape[0] < anno_bb.shape[0] and not allow_short_results:
+                raise ValueError('Result file {} has {} boxes for the {} frames of sequence {}: truncated (e.g. by a '
+                                 'killed run). Rerun the tracker (run_tracker.py recomputes it), or pass '
+                                 'allow_short_results=True to score it padded with empty boxes as pytracking does.'
+                                 .format(results_path, pred_bb.shape[0], anno_bb.shape[0], seq.name))
             try:
                 err_overlap, err_center, err_center_normalized, valid_frame = calc_seq_err_robust(
                     pred_bb, anno_bb, seq.dataset, target_visible)

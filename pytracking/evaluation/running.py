@@ -25,6 +25,7 @@ from itertools import product
 import numpy as np
 
 from ltr.admin.atomic_io import atomic_savetxt
+from ltr.admin.loading import DamagedCheckpointError, UnsafeCheckpointError
 
 # pytracking forces 'spawn' (fresh process, fresh RNG and CUDA context per worker). Tests may set 'fork'.
 START_METHOD = 'spawn'
@@ -129,6 +130,11 @@ def _say(msg):
     sys.stdout.flush()
 
 
+# Failures reported in one line (their message names the file or argument); others with their traceback. The
+# traceback is always kept in SequenceResult.error, and --debug raises.
+_CLEAR_ERRORS = (FileNotFoundError, ValueError, DamagedCheckpointError, UnsafeCheckpointError)
+
+
 def run_sequence(seq, tracker, debug=False, visdom_info=None):
     """Run `tracker` on `seq` and save the results, unless complete results already exist (and not debug).
     Returns a SequenceResult. With `debug`, exceptions propagate (as in pytracking)."""
@@ -144,9 +150,12 @@ def run_sequence(seq, tracker, debug=False, visdom_info=None):
     else:
         try:
             output = tracker.run_sequence(seq, debug=debug, visdom_info=visdom_info)
-        except Exception:
+        except Exception as e:
             error = traceback.format_exc()
-            _say('!!! Tracker {} failed on sequence {}:\n{}'.format(label, seq.name, error))
+            if isinstance(e, _CLEAR_ERRORS):   # a missing/damaged network, a bad init box: the message says it all
+                _say('!!! Tracker {} failed on sequence {}: {}'.format(label, seq.name, e))
+            else:
+                _say('!!! Tracker {} failed on sequence {}:\n{}'.format(label, seq.name, error))
             return SequenceResult(seq.name, label, 'failed', None, error)
 
     times = output['time']

@@ -45,6 +45,7 @@ from pytracking.features.preprocessing import numpy_to_torch
 from pytracking.features import augmentation
 from pytracking.features.deep import select_device
 from .optim import ConvProblem, FactorizedConvProblem
+from . import input_checks
 
 
 def _mlu(alpha):
@@ -95,16 +96,9 @@ class ATOM(BaseTracker):
         self.features_initialized = True
 
     def initialize(self, image, info: dict) -> dict:
-        state = info.get('init_bbox') if isinstance(info, dict) else None
-        if state is None or len(state) != 4:
-            raise ValueError('ATOM.initialize: info must hold "init_bbox" = [x, y, w, h], got {!r}'.format(info))
-        if not (state[2] > 0 and state[3] > 0):
-            raise ValueError('ATOM.initialize: init_bbox {} has a non-positive width or height'.format(state))
-        if getattr(image, 'ndim', 0) not in (2, 3):
-            raise ValueError('ATOM.initialize: image must be an HxWx3 (or HxW) array, got shape {}'
-                             .format(getattr(image, 'shape', None)))
-        if image.ndim == 2:
-            image = image[:, :, None]
+        # Input checks (ValueError naming the argument; see input_checks for what is accepted).
+        image, state = input_checks.check_initialize_args(image, info)
+        self._first_frame = input_checks.frame_signature(image)
 
         self.frame_num = 1
         self._resolve_device()
@@ -135,6 +129,9 @@ class ATOM(BaseTracker):
             self.target_scale = math.sqrt(search_area / self.params.min_image_sample_size)
 
         self.use_iou_net = self.params.get('use_iou_net', True)
+        for f in self.params.features.features:   # ours: no IoU-Net test branch per frame when it is not used
+            if hasattr(f, 'compute_iou_features'):
+                f.compute_iou_features = self.use_iou_net
         self.base_target_sz = self.target_sz / self.target_scale
 
         # Image sample size (pixels of the resized crop).
@@ -436,8 +433,7 @@ class ATOM(BaseTracker):
     # Tracking (later frames)
     # ---------------------------------------------------------------------------------------------------------
     def track(self, image, info: dict = None) -> dict:
-        if getattr(image, 'ndim', 0) == 2:
-            image = image[:, :, None]
+        image = input_checks.check_track_frame(image, getattr(self, '_first_frame', None))
         self.debug_info = {}
         self.frame_num += 1
         self.debug_info['frame_num'] = self.frame_num
