@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 import time
+import traceback
 from collections import OrderedDict
 
 import cv2 as cv
@@ -39,6 +40,59 @@ def display_available():
     if sys.platform.startswith('linux'):
         return bool(os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY'))
     return True
+
+
+class VOTSetupError(RuntimeError):
+    """The tracker could not start under the VOT toolkit (parameters, network, TraX bindings); raised before the
+    TraX handshake."""
+
+
+def _trax_protect_stdio():
+    """With TraX over the standard streams (the toolkit's default), keep the protocol on private copies of
+    stdin/stdout (TRAX_IN / TRAX_OUT) and point fd 1 at stderr, so prints cannot corrupt the protocol. No-op
+    when the toolkit uses a socket (TRAX_SOCKET) or the streams are already set."""
+    if os.environ.get('TRAX_SOCKET') or os.environ.get('TRAX_IN') or os.environ.get('TRAX_OUT'):
+        return
+    sys.stdout.flush()
+    fd_in, fd_out = os.dup(0), os.dup(1)
+    os.dup2(2, 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.environ['TRAX_IN'], os.environ['TRAX_OUT'] = str(fd_in), str(fd_out)
+
+
+def _trax_image_path(images):
+    """The colour image's file path from a TraX request (path images only: the server asks for those)."""
+    image = images.get('color') if isinstance(images, dict) else None
+    if image is None:
+        raise ValueError('TraX request without a color image (got channels {})'.format(
+            list(images) if isinstance(images, dict) else images))
+    if not hasattr(image, 'path'):
+        raise ValueError('TraX image of type {} is not a file path'.format(type(image).__name__))
+    return image.path()
+
+
+def trax_region_to_box(region, polygon_conversion='preserve_area'):
+    """A TraX region -> [x, y, w, h] (floats). Rectangles pass unchanged; polygons are converted with
+    `convert_vot_anno_to_rect(flat polygon, polygon_conversion)` (None: not accepted); masks are refused (ATOM
+    predicts boxes only)."""
+    from trax import Region
+    from pytracking.utils.convert_vot_anno_to_rect import convert_vot_anno_to_rect
+    kind = region.type
+    if kind == Region.RECTANGLE:
+        box = list(region.bounds())
+    elif kind == Region.POLYGON and polygon_conversion is not None:
+        box = convert_vot_anno_to_rect([float(c) for point in region for c in point], polygon_conversion)
+    elif kind == Region.MASK:
+        raise ValueError('segmentation masks are not supported: ATOM initialises on and reports bounding boxes '
+                         'only; use a bounding-box stack (rectangle regions)')
+    else:
+        raise ValueError('unsupported TraX region type {!r}'.format(kind))
+    box = [float(v) for v in box]
+    if not (len(box) == 4 and all(np.isfinite(box)) and box[2] > 0 and box[3] > 0):
+        raise ValueError('initial region gives an invalid box {}'.format(box))
+    return box
 
 
 class Tracker:
@@ -321,11 +375,118 @@ class Tracker:
     def run_webcam(self, debug=None, visdom_info=None):
         return self.run_video_generic(debug, visdom_info, None, None, False)
 
+    # ---------------------------------------------------------------- VOT toolkit (TraX)
     def run_vot2020(self, debug=None, visdom_info=None):
-        raise NotImplementedError('VOT2020 TraX integration is not part of this re-implementation')
+        """Serve the tracker to the VOT toolkit (VOT2020 and later, bounding-box stacks) over TraX.
+
+        The tracker accepts rectangle regions only: a polygon ground truth is turned into its bounding rectangle
+        by the TraX client (the toolkit), and the reported regions are rectangles [x, y, w, h]. Segmentation
+        masks (the VOT2020+ segmentation stacks) are out of scope: ATOM predicts boxes, not masks, so a mask
+        region ends the session with a clear error. One object per session (no VOTS multi-object).
+
+        Uses the `vot-trax` package (module `trax`). Run it through pytracking/run_vot.py or the VOT toolkit's
+        trackers.ini (pytracking/VOT/trackers.ini); see INSTALL.md. Returns when the toolkit quits; a failure
+        inside the tracker is sent to the toolkit (TraX quit with the reason) and re-raised.
+        """
+        from trax import Region
+        tracker = self._vot_create_tracker(debug, visdom_info)
+        self._vot_serve(tracker, [Region.RECTANGLE], polygon_conversion=None)
 
     def run_vot(self, debug=None, visdom_info=None):
-        raise NotImplementedError('VOT TraX integration is not part of this re-implementation')
+        """Serve the tracker to the VOT toolkit (VOT2018-style short-term, with resets) over TraX.
+
+        The initial region is a polygon (VOT2018's rotated boxes) or a rectangle. A polygon is turned into an
+        axis-aligned box with `convert_vot_anno_to_rect(polygon, params.vot_anno_conversion_type)` (default_vot:
+        'preserve_area'; 'preserve_area' too when the parameters do not set it); the reported regions are
+        rectangles [x, y, w, h]. The tracker can be re-initialised in the same session (the supervised
+        experiment's resets). Otherwise as `run_vot2020`.
+        """
+        from trax import Region
+        tracker = self._vot_create_tracker(debug, visdom_info)
+        conversion = getattr(tracker.params, 'vot_anno_conversion_type', 'preserve_area')
+        self._vot_serve(tracker, [Region.POLYGON, Region.RECTANGLE], polygon_conversion=conversion)
+
+    def _vot_create_tracker(self, debug, visdom_info):
+        """Parameters + tracker, with the network loaded, before any TraX message: a tracker that cannot start
+        raises VOTSetupError (one line) and the toolkit sees a process that ended before the handshake."""
+        _trax_protect_stdio()
+        try:
+            import trax  # noqa: F401
+        except ImportError as e:
+            raise VOTSetupError('the TraX bindings are missing ({}): pip install vot-trax'.format(e)) from e
+        try:
+            params = self.get_parameters()
+        except Exception as e:
+            raise VOTSetupError('{}: {}'.format(type(e).__name__, e)) from e
+        params.tracker_name = self.name
+        params.param_name = self.parameter_name
+        params.run_id = self.run_id
+        debug_ = debug if debug is not None else getattr(params, 'debug', 0)
+        visualization_ = bool(debug_) if debug is not None else getattr(params, 'visualization', False)
+        params.debug = debug_
+        self._init_visdom(visdom_info, debug_)
+        if visualization_ and self.visdom is None and not display_available():
+            print('run_vot: no display, visualization off', file=sys.stderr)
+            visualization_ = False
+        params.visualization = visualization_
+        try:
+            tracker = self.create_tracker(params)
+            if hasattr(tracker, 'initialize_features'):
+                tracker.initialize_features()  # loads the network now, not at the first frame
+        except Exception as e:
+            raise VOTSetupError('{} {} could not start: {}: {}'.format(
+                self.name, self.parameter_name, type(e).__name__, e)) from e
+        return tracker
+
+    def _vot_serve(self, tracker, region_formats, polygon_conversion):
+        """The TraX server loop: INITIALIZE -> tracker.initialize, FRAME -> tracker.track, QUIT -> return."""
+        from trax import Server, Image, TraxStatus, Rectangle
+        server = Server(region_formats, [Image.PATH], image_channels=['color'],
+                        tracker_name='{}_{}'.format(self.name, self.parameter_name), tracker_family='pytracking')
+        params = tracker.params
+        prev_output = None
+        try:
+            while True:
+                request = server.wait()
+                if request.type == TraxStatus.QUIT:
+                    break
+                image = self._read_image(_trax_image_path(request.image))
+                if request.type == TraxStatus.INITIALIZE or request.objects:
+                    if len(request.objects) != 1:
+                        raise ValueError('{} tracks one object per session, the toolkit sent {}'.format(
+                            self.name, len(request.objects)))
+                    state = trax_region_to_box(request.objects[0][0], polygon_conversion)
+                    out = tracker.initialize(image, {'init_bbox': state})
+                    out = {} if out is None else out
+                else:
+                    out = tracker.track(image, {'previous_output': prev_output})
+                    state = out['target_bbox']
+                    if isinstance(state, dict):  # a multi-object wrapper: one object
+                        state = next(iter(state.values()))
+                prev_output = OrderedDict(out)
+                state = [float(v) for v in state]
+                server.status([(Rectangle.create(*state), {})])
+
+                if self.visdom is not None:
+                    tracker.visdom_draw_tracking(image, state)
+                elif getattr(params, 'visualization', False):
+                    self.visualize(image, state)
+        except BaseException as e:
+            reason = ' '.join('{}: {}'.format(type(e).__name__, e).split())
+            traceback.print_exc(file=sys.stderr)
+            print('run_vot: tracker failed, reported to the toolkit: {}'.format(reason), file=sys.stderr)
+            try:
+                server.quit(reason=reason)
+            except Exception:  # the client may be gone already
+                pass
+            server = None
+            raise
+        finally:
+            if server is not None:
+                try:
+                    server.quit()
+                except Exception:
+                    pass
 
     # ---------------------------------------------------------------- matplotlib display
     def init_visualization(self):

@@ -1,9 +1,14 @@
 """VOT2018 short-term dataset, in the VOT toolkit layout, evaluated as one-pass (OPE) tracking.
 
-Layout: `{vot_path}/{seq}/color/{frame:08d}.jpg` (or `{seq}/{frame:08d}.jpg`, older layout) and
-`{seq}/groundtruth.txt`. Ground truth is either rectangles (x,y,w,h) or 8-value polygons, which are converted
-to their axis-aligned bounding rectangle. The sequence list is `{vot_path}/list.txt` when present, otherwise
-VOT2018's 60 sequences.
+Layout (what the VOT toolkit downloads into `{workspace}/sequences`, and `make vot-demo` writes):
+`{vot_path}/list.txt` (one sequence per line; VOT2018's 60 sequences when absent), and per sequence
+`{seq}/groundtruth.txt` plus the frames: `{seq}/color/{frame:08d}.jpg`, or `{seq}/{frame:08d}.jpg` (older
+layout), or whatever the optional `{seq}/sequence` file says (`channels.color=color/%08d.jpg`).
+Ground-truth lines are 4-value rectangles x,y,w,h or 8-value (any even count >= 6) polygons, comma- or
+whitespace-separated, mixed freely; a polygon becomes its axis-aligned bounding rectangle (pytracking's
+VOTDataset does the same; `run_vot` under the toolkit converts the initial polygon with
+`params.vot_anno_conversion_type` instead). A line with one value (a VOT special code) or NaNs becomes a NaN row.
+Segmentation-mask ground truth (VOT2020+, lines starting with 'm') is not supported: ATOM tracks boxes.
 """
 import os
 
@@ -11,7 +16,6 @@ import numpy as np
 
 from pytracking.evaluation.data import Sequence, BaseDataset, SequenceList
 from pytracking.evaluation._common import require_dataset_root
-from pytracking.utils.load_text import load_text
 
 VOT2018_SEQUENCES = [
     'ants1', 'ants3', 'bag', 'ball1', 'ball2', 'basketball', 'birds1', 'blanket', 'bmx', 'bolt1', 'bolt2',
@@ -30,6 +34,46 @@ def polygons_to_rects(gt):
     return np.stack([x1, y1, xs.max(1) - x1, ys.max(1) - y1], axis=1)
 
 
+def read_vot_groundtruth(path):
+    """groundtruth.txt -> [N, 4] float64 x,y,w,h (see the module docstring)."""
+    rows = []
+    with open(path) as f:
+        for line_no, line in enumerate(f, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            if line[0] in 'mM':
+                raise ValueError('{}:{}: segmentation-mask ground truth (VOT2020+) is not supported; ATOM needs '
+                                 'rectangles or polygons'.format(path, line_no))
+            try:
+                values = [float(v) for v in line.replace(',', ' ').split()]
+            except ValueError:
+                raise ValueError('{}:{}: cannot parse {!r}'.format(path, line_no, line)) from None
+            if len(values) == 4:
+                rows.append(values)
+            elif len(values) >= 6 and len(values) % 2 == 0:
+                rows.append(polygons_to_rects(np.array([values]))[0].tolist())
+            elif len(values) == 1:   # special region code (e.g. 0 = unknown): no box in this frame
+                rows.append([np.nan] * 4)
+            else:
+                raise ValueError('{}:{}: expected 4 (rectangle) or an even number >= 6 (polygon) of values, got {}'
+                                 .format(path, line_no, len(values)))
+    return np.array(rows, dtype=np.float64).reshape(-1, 4)
+
+
+def read_vot_sequence_file(seq_dir):
+    """The optional `{seq}/sequence` metadata (key=value lines) as a dict; {} when absent."""
+    path = os.path.join(seq_dir, 'sequence')
+    meta = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            for line in f:
+                if '=' in line:
+                    key, value = line.split('=', 1)
+                    meta[key.strip()] = value.strip()
+    return meta
+
+
 class VOTDataset(BaseDataset):
     def __init__(self):
         super().__init__()
@@ -42,13 +86,12 @@ class VOTDataset(BaseDataset):
 
     def _construct_sequence(self, sequence_name):
         seq_dir = os.path.join(self.base_path, sequence_name)
-        # Whitespace first, then commas (the VOT toolkit writes commas).
-        ground_truth_rect = load_text(os.path.join(seq_dir, 'groundtruth.txt'), delimiter=(None, ','),
-                                      dtype=np.float64, backend='numpy')
-        frame_dir = os.path.join(seq_dir, 'color') if os.path.isdir(os.path.join(seq_dir, 'color')) else seq_dir
-        frames = [os.path.join(frame_dir, '{:08d}.jpg'.format(n)) for n in range(1, ground_truth_rect.shape[0] + 1)]
-        if ground_truth_rect.shape[1] > 4:
-            ground_truth_rect = polygons_to_rects(ground_truth_rect)
+        ground_truth_rect = read_vot_groundtruth(os.path.join(seq_dir, 'groundtruth.txt'))
+        meta = read_vot_sequence_file(seq_dir)
+        pattern = meta.get('channels.color')
+        if pattern is None:
+            pattern = 'color/%08d.jpg' if os.path.isdir(os.path.join(seq_dir, 'color')) else '%08d.jpg'
+        frames = [os.path.join(seq_dir, pattern % n) for n in range(1, ground_truth_rect.shape[0] + 1)]
         return Sequence(sequence_name, frames, 'vot', ground_truth_rect)
 
     def __len__(self):
