@@ -63,8 +63,8 @@ def find_demo_root(arg):
     return out
 
 
-def load_otb_sequences(root):
-    otb = os.path.join(root, 'otb')
+def load_otb_sequences(root, subset='otb'):
+    otb = os.path.join(root, subset)
     meta_path = os.path.join(otb, 'sequences.json')
     if not os.path.isfile(meta_path):
         raise FileNotFoundError('{}: no OTB demo sequences (expected sequences.json)'.format(meta_path))
@@ -132,6 +132,8 @@ def run_atom(seq, params, backbone_times=None):
             crop, _ = sample_patch(tracker.im, tracker.pos, tracker.target_scale * tracker.img_sample_sz,
                                    tracker.img_sample_sz)
             crop = (crop / 255 - feat.mean) / feat.std
+            if feat.channels_last:
+                crop = crop.contiguous(memory_format=torch.channels_last)
             with torch.no_grad():
                 t0 = time.perf_counter()
                 feat.net.extract_features(crop, feat.feature_layers)
@@ -146,6 +148,7 @@ def main():
     ap.add_argument('--random-net', action='store_true')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--max-seqs', type=int, default=None)
+    ap.add_argument('--subset', default='otb', help="demo data folder: 'otb' (synthetic) or 'otb_real'")
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     ap.add_argument('--set', dest='overrides', nargs='+', default=[], metavar='NAME=VALUE')
     args = ap.parse_args()
@@ -155,16 +158,16 @@ def main():
     from pytracking.parameter.atom.demo import demo_network_dir
     from pytracking.utils.loading import load_network
     if args.random_net:
-        from ltr.models.bbreg.atom import atom_resnet18
+        from ltr.models.bbreg.atom import atom_mobilenetv2
         torch.manual_seed(0)
-        net = atom_resnet18(backbone_pretrained=False).eval()
+        net = atom_mobilenetv2(backbone_pretrained=False).eval()
         net_desc = 'random init'
     else:
         net_path = os.path.abspath(args.net or demo_network_dir())
         net = load_network(net_path)  # loaded once, shared by all runs
         net_desc = net_path
     root = find_demo_root(args.demo)
-    seqs = load_otb_sequences(root)[:args.max_seqs]
+    seqs = load_otb_sequences(root, args.subset)[:args.max_seqs]
     print('Network: {}\nDemo data: {} ({} OTB sequences)\nThreads: {}\nSeeds: {}\nOverrides: {}\n'.format(
         net_desc, root, len(seqs), args.threads, args.seeds, overrides or 'none'))
 
@@ -211,12 +214,8 @@ def main():
 
 
 def _ms_params(net, seed=0, overrides=None):
-    """multiscale_no_iounet with the demo network and the demo sample size."""
-    params = make_params('multiscale_no_iounet', net, seed, overrides)
-    demo = make_params('demo', net)
-    params.max_image_sample_size = demo.max_image_sample_size
-    params.min_image_sample_size = demo.min_image_sample_size
-    return params
+    """multiscale_no_iounet with the demo network (parameter file demo_no_iounet)."""
+    return make_params('demo_no_iounet', net, seed, overrides)
 
 
 if __name__ == '__main__':

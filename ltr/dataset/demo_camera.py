@@ -430,9 +430,10 @@ SHUTTER = 0.4       # fraction of the frame interval the shutter is open (motion
 BLUR_MIN_MOTION = 12.0  # frame pixels per frame below which a frame is sharp
 
 
-def render_real_sequence(plan, image_size=(320, 240), num_frames=None):
-    """Render one real-footage sequence (see the module docstring)."""
-    target = _TARGETS[plan.target]
+def render_real_sequence(plan, image_size=(320, 240), num_frames=None, target=None):
+    """Render one real-footage sequence (see the module docstring). `target`: a RealTarget to film instead of the
+    REAL_TARGETS entry named by plan.target (the training sequences, `training_camera_sequences`)."""
+    target = _TARGETS[plan.target] if target is None else target
     photo = load_real_photo(target.photo)
     path = make_camera_path(plan, target, tuple(image_size), num_frames)
     n = len(path.scale)
@@ -463,3 +464,48 @@ def render_real_sequence(plan, image_size=(320, 240), num_frames=None):
 
 def real_target(name):
     return _TARGETS[name]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# training sequences filmed the same way
+# ----------------------------------------------------------------------------------------------------------------
+def training_targets(seed, count):
+    """RealTargets for training: the named TRAIN_PATCHES (real objects: a face, a cup, coins, ...) and random
+    regions of the photos (`demo_sources.random_train_patches`, which never overlap an evaluation patch or a
+    REAL_TARGETS region), each as its rectangle in the photo. Filmed in their own photo (not pasted), they show the
+    IoU-Net what the evaluation footage shows: targets whose extent is set by real context, not by paste edges."""
+    from ltr.dataset.demo_sources import TRAIN_PATCHES, random_train_patches
+    patches = list(TRAIN_PATCHES) + random_train_patches(seed, max(0, count - len(TRAIN_PATCHES)))
+    return [RealTarget('train_' + p.name, p.photo, ((p.x0, p.y0), (p.x1, p.y0), (p.x1, p.y1), (p.x0, p.y1)),
+                       'training region {} of {}'.format(p.name, p.photo)) for p in patches[:count]]
+
+
+def training_plan(rng, name, frame_range):
+    """A random camera plan for a training sequence (zoom, rotation, blur and exposure like the evaluation plans)."""
+    extra = [a for a in ('motion_blur', 'illumination') if rng.random() < 0.3]
+    return RealSequencePlan(name, name, int(rng.integers(frame_range[0], frame_range[1] + 1)),
+                            zoom=float(rng.uniform(1.2, 2.5)), zoom_profile=('in', 'out', 'in_out')[rng.integers(3)],
+                            max_rotation_deg=float(rng.uniform(0.0, 5.0)),
+                            attributes=('camera_motion', 'scale_change', 'in_plane_rotation') + tuple(extra),
+                            jpeg_quality=int(rng.integers(78, 92)), seed=int(rng.integers(1 << 30)),
+                            whip_pans=int('motion_blur' in extra),
+                            exposure_drift=float(rng.uniform(0.1, 0.3)) if 'illumination' in extra else 0.0)
+
+
+def training_camera_sequences(seed, count, image_size=(320, 240), frame_range=(24, 40)):
+    """Yield (RealTarget, RealSequence) for `count` training sequences (deterministic in `seed`). A target the
+    camera cannot film at this frame size (too large for its photo) is replaced by the next one."""
+    rng = np.random.default_rng([int(seed), 5171])
+    targets = training_targets(seed, 2 * count + 16)
+    made = 0
+    for target in targets:
+        if made == count:
+            return
+        plan = training_plan(rng, target.name, frame_range)
+        try:
+            seq = render_real_sequence(plan, image_size, target=target)
+        except RuntimeError:   # no valid camera path for this target
+            continue
+        made += 1
+        yield target, seq
+    raise RuntimeError('demo_camera: could only make {} of {} training camera sequences'.format(made, count))

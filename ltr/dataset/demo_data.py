@@ -12,6 +12,8 @@ writes, under the output folder (all boxes are exact integers, x, y, w, h, 0-bas
     coco/images/train2014/COCO_train2014_<id:012d>.jpg, coco/annotations/instances_train2014.json
     otb/<Sequence>/{img/0001.jpg, groundtruth_rect.txt}, otb/sequences.json
     otb_real/<Sequence>/{img/0001.jpg, groundtruth_rect.txt}, otb_real/sequences.json    (real footage, below)
+    vot/list.txt, vot/<Sequence>/{color/00000001.jpg, groundtruth.txt, sequence}  (only with --datasets vot:
+        the otb_real sequences in the VOT toolkit layout, for `make vot-demo`)
     demo_manifest.json                                            (configuration + per-sequence attributes)
 
 Sequences are built from real photographs shipped with scikit-image (see `demo_sources`). Training datasets
@@ -49,16 +51,19 @@ import cv2
 import numpy as np
 
 from ltr.admin.atomic_io import atomic_write_text
-from ltr.dataset.demo_camera import REAL_PLAN, render_real_sequence, real_target
+from ltr.dataset.demo_camera import REAL_PLAN, render_real_sequence, real_target, training_camera_sequences
 from ltr.dataset.demo_scenes import SequenceSpec, render_sequence
 from ltr.dataset.demo_sources import (TRAIN_PATCHES, EVAL_PATCHES, BACKGROUNDS, superellipse_polygon,
                                       superellipse_mask, random_train_patches)
 
 # 2: otb_real added; random training patches also avoid the real-footage target regions.
-FORMAT_VERSION = 2
+# 3: GOT-10k train also holds sequences filmed by the virtual camera (got10k_camera).
+FORMAT_VERSION = 3
 DATASETS = ('got10k', 'lasot', 'trackingnet', 'coco', 'otb', 'otb_real')
+# Written only when asked for (not part of the default set): a VOT-layout copy of otb_real.
+OPTIONAL_DATASETS = ('vot',)
 MANIFEST = 'demo_manifest.json'
-DEFAULT_COUNTS = {'got10k_train': 64, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 96, 'otb': 8,
+DEFAULT_COUNTS = {'got10k_train': 64, 'got10k_camera': 96, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 96, 'otb': 8,
                   'otb_real': len(REAL_PLAN)}
 # GOT-10k train sequences beyond the named TRAIN_PATCHES, and COCO objects with probability COCO_RANDOM_OBJECT_P,
 # use random patches (`demo_sources.random_train_patches`): object variety the IoU-Net needs to generalise.
@@ -212,8 +217,42 @@ def _write_got10k(out, cfg):
     by_name = {p.name: p for p in EVAL_PATCHES}
     val = [val_plan.spec(None, by_name[p], a) for p, a in
            (_GOT10K_VAL_PLAN[k % len(_GOT10K_VAL_PLAN)] for k in range(cfg['counts']['got10k_val']))]
-    return {'got10k_train': _write_got10k_split(os.path.join(out, 'got10k', 'train'), 'GOT-10k_Train', train),
+    train_root = os.path.join(out, 'got10k', 'train')
+    records = _write_got10k_split(train_root, 'GOT-10k_Train', train)
+    records += _write_got10k_camera(train_root, 'GOT-10k_Train', len(train), cfg)
+    return {'got10k_train': records,
             'got10k_val': _write_got10k_split(os.path.join(out, 'got10k', 'val'), 'GOT-10k_Val', val)}
+
+
+def _write_got10k_camera(root, prefix, first_index, cfg):
+    """GOT-10k train sequences filmed by the virtual camera of the real-footage sequences, of training objects and
+    random photo regions in their own photo (`demo_camera.training_camera_sequences`), appended to list.txt."""
+    names, records = [], []
+    W, H = cfg['image_size']
+    for k, (target, seq) in enumerate(training_camera_sequences(cfg['seed'] * 1000 + 3, cfg['counts']['got10k_camera'],
+                                                                cfg['image_size'], cfg['frame_range']),
+                                      start=first_index + 1):
+        name = '{}_{:06d}'.format(prefix, k)
+        d = os.path.join(root, name)
+        for i, frame in enumerate(seq.frames):
+            _write_jpeg(os.path.join(d, '{:08d}.jpg'.format(i + 1)), frame)
+        n = len(seq.frames)
+        visible = seq.box[:, 2] * seq.box[:, 3] / np.maximum(seq.box_full[:, 2] * seq.box_full[:, 3], 1e-9)
+        _write_text(os.path.join(d, 'groundtruth.txt'), _boxes_text(seq.box_int, '%d'))   # integers, as the others
+        _write_text(os.path.join(d, 'absence.label'), '0\n' * n)
+        _write_text(os.path.join(d, 'cover.label'), ''.join('%d\n' % v for v in _cover_label(visible)))
+        _write_text(os.path.join(d, 'cut_by_image.label'), ''.join('%d\n' % v for v in seq.cut_by_image.astype(int)))
+        _write_text(os.path.join(d, 'meta_info.ini'),
+                    '[METAINFO]\nurl: none (demo sequence: {} filmed by a virtual camera)\nbegin: 00:00:00\n'
+                    'end: 00:00:{:02d}\nanno_fps: 10Hz\nobject_class: object\nmotion_class: still\n'
+                    'major_class: object\nroot_class: object\nmotion_adverb: slowly\nresolution: ({}, {})\n'
+                    .format(target.description, min(n // 10, 59), W, H))
+        names.append(name)
+        records.append({'name': name, 'target': target.name, 'photo': target.photo, 'num_frames': n,
+                        'attributes': list(seq.attributes), 'camera': True})
+    with open(os.path.join(root, 'list.txt'), 'a') as f:
+        f.write(''.join(n + '\n' for n in names))
+    return records
 
 
 def _read_lines(path):
@@ -380,8 +419,39 @@ def _write_otb_real(out, cfg):
     return {'otb_real': records}
 
 
+def _write_vot(out, cfg):
+    """The real-footage sequences (otb_real, rendered again: same frames and boxes) in the VOT toolkit layout:
+    vot/list.txt and vot/<Sequence>/{color/00000001.jpg ..., groundtruth.txt (x,y,w,h, comma-separated, one line
+    per frame), sequence (channels.color=color/%08d.jpg, fps, length)}. A VOT toolkit workspace reads this folder
+    as its `sequences` (the list file keeps it from downloading anything)."""
+    staging = os.path.join(out, '.vot-otb_real')
+    records = _write_otb_real(staging, cfg)['otb_real']
+    src_root = os.path.join(staging, 'otb_real')
+    with open(os.path.join(src_root, 'sequences.json')) as f:
+        entries = json.load(f)
+    names = []
+    for e in entries:
+        d = os.path.join(out, 'vot', e['name'])
+        os.makedirs(os.path.join(d, 'color'))
+        frames = range(e['startFrame'], e['endFrame'] + 1)
+        for k, i in enumerate(frames, start=1):
+            os.replace(os.path.join(src_root, e['path'], '{:0{nz}d}.{ext}'.format(i, nz=e['nz'], ext=e['ext'])),
+                       os.path.join(d, 'color', '{:08d}.jpg'.format(k)))
+        with open(os.path.join(src_root, e['anno_path'])) as f:
+            boxes = [line.strip() for line in f if line.strip()]
+        if len(boxes) != len(frames):
+            raise RuntimeError('demo_data: {} has {} boxes for {} frames'.format(e['name'], len(boxes), len(frames)))
+        _write_text(os.path.join(d, 'groundtruth.txt'), ''.join(b + '\n' for b in boxes))
+        _write_text(os.path.join(d, 'sequence'), 'channels.color=color/%08d.jpg\nfps=30\nlength={}\nname={}\n'
+                    .format(len(frames), e['name']))
+        names.append(e['name'])
+    _write_text(os.path.join(out, 'vot', 'list.txt'), ''.join(n + '\n' for n in names))
+    shutil.rmtree(staging)
+    return {'vot': [dict(r, source='otb_real') for r in records]}
+
+
 _WRITERS = {'got10k': _write_got10k, 'lasot': _write_lasot, 'trackingnet': _write_trackingnet,
-            'coco': _write_coco, 'otb': _write_otb, 'otb_real': _write_otb_real}
+            'coco': _write_coco, 'otb': _write_otb, 'otb_real': _write_otb_real, 'vot': _write_vot}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -415,11 +485,11 @@ def _config(seed, image_size, frame_range, num_sequences, datasets, real_frames=
         raise ValueError('demo_data: frame_range must satisfy 10 <= min <= max, got {}'.format((lo, hi)))
     if real_frames is not None and int(real_frames) < 10:
         raise ValueError('demo_data: real_frames must be >= 10 (or None), got {}'.format(real_frames))
-    bad = [d for d in datasets if d not in DATASETS]
+    bad = [d for d in datasets if d not in DATASETS + OPTIONAL_DATASETS]
     if bad:
-        raise ValueError('demo_data: unknown datasets {} (known: {})'.format(bad, list(DATASETS)))
+        raise ValueError('demo_data: unknown datasets {} (known: {})'.format(bad, list(DATASETS + OPTIONAL_DATASETS)))
     return {'format_version': FORMAT_VERSION, 'seed': int(seed), 'image_size': [W, H], 'frame_range': [lo, hi],
-            'counts': counts, 'datasets': [d for d in DATASETS if d in datasets],
+            'counts': counts, 'datasets': [d for d in DATASETS + OPTIONAL_DATASETS if d in datasets],
             'real_frames': None if real_frames is None else int(real_frames)}
 
 
@@ -433,9 +503,9 @@ def generate(out_dir, seed=0, image_size=(320, 240), frame_range=(24, 40), num_s
         seed - everything is a deterministic function of (seed, configuration).
         image_size - (width, height) of the video frames (COCO images vary around it by +-25%).
         frame_range - (min, max) number of frames per video (pytracking's sampler needs >= 20 for video datasets).
-        num_sequences - dict overriding DEFAULT_COUNTS (keys got10k_train, got10k_val, lasot, trackingnet, coco, otb,
+        num_sequences - dict overriding DEFAULT_COUNTS (keys got10k_train, got10k_camera, got10k_val, lasot, trackingnet, coco, otb,
                         otb_real).
-        datasets - subset of DATASETS to write.
+        datasets - subset of DATASETS (plus OPTIONAL_DATASETS: 'vot') to write.
         force - regenerate even if `out_dir` already holds data of the same configuration.
         real_frames - number of frames of every otb_real sequence (None: each sequence's own 44-60 frames).
     """
@@ -489,7 +559,7 @@ def main(argv=None):
     parser.add_argument('--height', type=int, default=240)
     parser.add_argument('--min-frames', type=int, default=24)
     parser.add_argument('--max-frames', type=int, default=40)
-    parser.add_argument('--datasets', nargs='+', default=list(DATASETS), choices=DATASETS)
+    parser.add_argument('--datasets', nargs='+', default=list(DATASETS), choices=DATASETS + OPTIONAL_DATASETS)
     parser.add_argument('--real-frames', type=int, default=None,
                         help='frames of every otb_real sequence (default: their own 44-60)')
     parser.add_argument('--force', action='store_true', help='regenerate even if the output is up to date')

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -30,7 +31,12 @@ def test_writes_checkpoints_that_load_with_load_network(demo_run):
     assert names == ['ATOMnet_ep0001.pth.tar', 'ATOMnet_ep0002.pth.tar']
     net, ckpt = load_network(ckpt_dir)       # safe loading, strict state dict
     assert type(net).__name__ == 'ATOMnet' and ckpt['epoch'] == 2
-    assert ckpt['constructor'].fun_name == 'atom_resnet18'
+    assert ckpt['constructor'].fun_name == 'atom_mobilenetv2'
+    # The frozen ImageNet backbone is saved unchanged (its BN statistics did not drift during training).
+    from ltr.models.backbone.mobilenet import mobilenetv2
+    ref = mobilenetv2(pretrained=True).features.state_dict()
+    for k, v in ref.items():
+        assert torch.equal(net.feature_extractor.features.state_dict()[k], v), k
     assert ckpt['settings']['script_name'] == 'atom_demo' and ckpt['settings']['batch_size'] == 4
 
 

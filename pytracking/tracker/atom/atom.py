@@ -738,7 +738,35 @@ class ATOM(BaseTracker):
         iou_features = self.get_iou_features()
         iou_features = TensorList([x[scale_ind:scale_ind + 1, ...] for x in iou_features])
 
-        # The initial box plus randomly jittered ones.
+        estimate = self.estimate_box(iou_features, init_box)
+        if estimate is None:
+            return
+        predicted_box, predicted_iou = estimate
+
+        # Back to image coordinates.
+        # get_iounet_box puts the centre at ul + (sz-1)/2 but pytracking converts back with ul + sz/2, which
+        # moves the target by +0.5 sample pixel (x and y) in every refined frame; the fix is opt-in.
+        if self.params.get('iounet_consistent_box_center', False):
+            half_sz = (predicted_box[2:] - 1) / 2
+        else:
+            half_sz = predicted_box[2:] / 2
+        new_pos = predicted_box[:2] + half_sz - (self.iou_img_sample_sz - 1) / 2
+        new_pos = new_pos.flip((0,)) * sample_scale + sample_pos
+        new_target_sz = predicted_box[2:].flip((0,)) * sample_scale
+        new_scale = torch.sqrt(new_target_sz.prod() / self.base_target_sz.prod())
+
+        self.debug_info['iounet_score'] = predicted_iou.item()
+        self.pos_iounet = new_pos.clone()
+        if self.params.get('use_iounet_pos_for_learning', True):
+            self.pos = new_pos.clone()
+        self.target_sz = new_target_sz
+        if update_scale:
+            self.target_scale = new_scale
+
+    def estimate_box(self, iou_features, init_box):
+        """IoU-Net box estimate in sample coordinates: refine `init_box` and randomly jittered copies of it, drop
+        degenerate boxes and extreme aspect ratios, average the k best.
+        returns: (box [x, y, w, h], its mean predicted IoU), or None when no box is left."""
         init_boxes = init_box.view(1, 4).clone()
         if self.params.num_init_random_boxes > 0:
             square_box_sz = init_box[2:].prod().sqrt()
@@ -760,34 +788,13 @@ class ATOM(BaseTracker):
         output_boxes = output_boxes[keep_ind, :]
         output_iou = output_iou[keep_ind]
         if output_boxes.shape[0] == 0:
-            return
+            return None
 
         # Average the k best boxes.
         k = self.params.get('iounet_k', 5)
         topk = min(k, output_boxes.shape[0])
         _, inds = torch.topk(output_iou, topk)
-        predicted_box = output_boxes[inds, :].mean(0)
-        predicted_iou = output_iou.view(-1, 1)[inds, :].mean(0)
-
-        # Back to image coordinates.
-        # get_iounet_box puts the centre at ul + (sz-1)/2 but pytracking converts back with ul + sz/2, which
-        # moves the target by +0.5 sample pixel (x and y) in every refined frame; the fix is opt-in.
-        if self.params.get('iounet_consistent_box_center', False):
-            half_sz = (predicted_box[2:] - 1) / 2
-        else:
-            half_sz = predicted_box[2:] / 2
-        new_pos = predicted_box[:2] + half_sz - (self.iou_img_sample_sz - 1) / 2
-        new_pos = new_pos.flip((0,)) * sample_scale + sample_pos
-        new_target_sz = predicted_box[2:].flip((0,)) * sample_scale
-        new_scale = torch.sqrt(new_target_sz.prod() / self.base_target_sz.prod())
-
-        self.debug_info['iounet_score'] = predicted_iou.item()
-        self.pos_iounet = new_pos.clone()
-        if self.params.get('use_iounet_pos_for_learning', True):
-            self.pos = new_pos.clone()
-        self.target_sz = new_target_sz
-        if update_scale:
-            self.target_scale = new_scale
+        return output_boxes[inds, :].mean(0), output_iou.view(-1, 1)[inds, :].mean(0)
 
     def optimize_boxes(self, iou_features, init_boxes):
         """Gradient ascent on the predicted IoU w.r.t. the boxes ('default' space: steps scaled by box size).
