@@ -13,7 +13,7 @@ DEMO_ENV := LTR_WORKSPACE_DIR=$(CURDIR)/workspace LTR_DEMO_DIR=$(CURDIR)/$(DEMO_
 
 EXT_SOURCES := setup.py $(wildcard csrc/*.cpp csrc/*.h csrc/cpu/*.cpp csrc/cuda/*.cu)
 
-.PHONY: install demo demo-data test bench visdom clean vot-demo
+.PHONY: install demo demo-data test lint bench visdom clean vot-demo
 
 install: $(VENV)/.stamp-system $(VENV)/.stamp-requirements $(VENV)/.stamp-weights $(VENV)/.stamp-extension
 
@@ -66,6 +66,10 @@ demo: install demo-data
 
 test: install
 	$(PY) -m pytest tests -q
+
+# ruff (pinned in requirements-test.txt; its settings are in pyproject.toml). Needs no compiled extension.
+lint: $(VENV)/.stamp-requirements
+	$(PY) -m ruff check .
 
 bench: install demo-data
 	$(DEMO_ENV) $(PY) benchmarks/bench_prroi_pool.py

@@ -99,8 +99,8 @@ def _extensions():
         _locate_cuda_home()
     from torch.utils.cpp_extension import CUDA_HOME, CppExtension, CUDAExtension
 
-    sources = [os.path.relpath(p, ROOT) for p in
-               sorted(glob.glob(os.path.join(ROOT, 'csrc', '*.cpp')) + glob.glob(os.path.join(ROOT, 'csrc', 'cpu', '*.cpp')))]
+    sources = [os.path.relpath(p, ROOT) for p in sorted(glob.glob(os.path.join(ROOT, 'csrc', '*.cpp')) +
+                                                        glob.glob(os.path.join(ROOT, 'csrc', 'cpu', '*.cpp')))]
     cuda_sources = [os.path.relpath(p, ROOT) for p in sorted(glob.glob(os.path.join(ROOT, 'csrc', 'cuda', '*.cu')))]
     build_cuda, reason = _cuda_decision(torch, CUDA_HOME)
     extra = {'cxx': ['-O3']}

@@ -92,16 +92,17 @@ def main(argv=None):
           f'{args.batch} images x {args.proposals} proposals = {args.batch * args.proposals} ROIs, float32, '
           f'median of {args.repeats} ms')
     if not has_op:
-        print(f'(compiled op not available for {device.type}: {_extension.load_error() or "no kernel"}; column "ours" = n/a)')
+        reason = _extension.load_error() or 'no kernel'
+        print(f'(compiled op not available for {device.type}: {reason}; column "ours" = n/a)')
     header = f'| {"features":<12} | {"pooled":<6} | {"pass":<12} | {"ours (C++)":>10} | {"fallback":>9} | ' \
              f'{"roi_align":>9} | {"ours/roi_align":>14} |'
     print(header)
     print('|' + '|'.join('-' * (len(c)) for c in header.split('|')[1:-1]) + '|')
     for channels, size, pooled, scale, _name in CONFIGS:
         features, rois = make_inputs(args.batch, args.proposals, channels, size, device)
-        ours = lambda f, r: torch.ops.ltr.prroi_pool2d(f, r, pooled, pooled, scale)  # noqa: E731
-        fallback = lambda f, r: prroi_pool2d_torch(f, r, pooled, pooled, scale)  # noqa: E731
-        ra = lambda f, r: roi_align(f, r, (pooled, pooled), spatial_scale=scale)  # noqa: E731
+        ours = lambda f, r, p=pooled, s=scale: torch.ops.ltr.prroi_pool2d(f, r, p, p, s)  # noqa: E731
+        fallback = lambda f, r, p=pooled, s=scale: prroi_pool2d_torch(f, r, p, p, s)  # noqa: E731
+        ra = lambda f, r, p=pooled, s=scale: roi_align(f, r, (p, p), spatial_scale=s)  # noqa: E731
         for mode in ('fwd', 'fwd+bwd', 'fwd+bwd rois'):
             t_ours = median_ms(runner(ours, features, rois, mode), device, args.repeats) if has_op else None
             t_fb = None if args.no_fallback else median_ms(runner(fallback, features, rois, mode), device,

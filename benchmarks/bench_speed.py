@@ -197,9 +197,9 @@ def floor_backbones(backbone):
 
 def time_config(config, net, seqs, floors, csrt_params, args, compiled=None):
     """Run `config` over `seqs` with CSRT in lock-step; returns a dict of timing lists."""
+    from pytracking.features.preprocessing import sample_patch
     from pytracking.tracker.atom import get_tracker_class
     from pytracking.tracker.opencv.opencv_tracker import OpenCVTracker
-    from pytracking.features.preprocessing import sample_patch
     tracker_class = get_tracker_class()
     res = {'init_first': None, 'init': [], 'track': [], 'csrt': [], 'floor': {k: [] for k in floors},
            'frames': 0}

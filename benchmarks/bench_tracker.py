@@ -117,8 +117,8 @@ def run_atom(seq, params, backbone_times=None):
     """Track a sequence; returns (boxes, track() times, tracker). With a list `backbone_times`, also time a bare
     backbone forward (the layers ATOM extracts) on the frame's own search crop right after each track() call,
     so both timings see the same machine load."""
-    from pytracking.tracker.atom import get_tracker_class
     from pytracking.features.preprocessing import sample_patch
+    from pytracking.tracker.atom import get_tracker_class
     tracker = get_tracker_class()(params)
     frames = [read_rgb(f) for f in seq['frames']]
     tracker.initialize(frames[0], {'init_bbox': seq['gt'][0].tolist()})

@@ -14,6 +14,13 @@
 namespace ltr {
 namespace ops {
 
+// Input checks shared by the CPU and CUDA kernels (prroi_pool_checks.cpp): shapes, dtypes, the device (of type
+// `device_type`, the same for both tensors), the pooled size and, unless `validate_batch_indices` is false, the
+// batch indices (whole numbers in [0, B); on CUDA a device->host copy of the index column, see there).
+void check_inputs(const at::Tensor& features, const at::Tensor& rois, int64_t ph, int64_t pw,
+                  c10::DeviceType device_type, bool validate_batch_indices = true);
+void check_batch_indices(const at::Tensor& rois, int64_t batch_size);
+
 // H(t) = integral_{-inf}^{t} max(0, 1 - |s|) ds
 template <typename T>
 C10_HOST_DEVICE inline T hat_antiderivative(T t) {

@@ -121,7 +121,7 @@ def _run_training(train_module, train_name, seed):
             raise SystemExit('No train setting {}: expected a file ltr/train_settings/{}/{}.py'.format(
                 module_path, train_module, train_name)) from None
         raise
-    expr_func = getattr(expr_module, 'run')
+    expr_func = expr_module.run
     expr_func(settings)
 
 

@@ -1,2 +1,2 @@
 """pytracking: the ATOM tracker, evaluation datasets, running and analysis (inference side)."""
-from pytracking.libs import TensorList, TensorDict
+from pytracking.libs import TensorDict, TensorList

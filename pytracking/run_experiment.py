@@ -33,7 +33,8 @@ def run_experiment(experiment_module: str, experiment_name: str, debug=0, thread
             experiment_module, experiment_module)) from None
     expr_func = getattr(expr_module, experiment_name, None)
     if expr_func is None:
-        raise ValueError('No experiment {!r} in pytracking/experiments/{}.py'.format(experiment_name, experiment_module))
+        raise ValueError('No experiment {!r} in pytracking/experiments/{}.py'.format(experiment_name,
+                                                                                     experiment_module))
     trackers, dataset = expr_func()
     print('Running:  {}  {}'.format(experiment_module, experiment_name))
     return run_dataset(dataset, trackers, debug, threads)

@@ -15,9 +15,9 @@ if env_path not in sys.path:
     sys.path.insert(0, os.path.abspath(env_path))
 
 from pytracking.evaluation import get_dataset  # noqa: E402
+from pytracking.evaluation.cli_utils import run_cli, str2bool  # noqa: E402
 from pytracking.evaluation.running import run_dataset  # noqa: E402
 from pytracking.evaluation.tracker import Tracker  # noqa: E402
-from pytracking.evaluation.cli_utils import run_cli, str2bool  # noqa: E402
 
 
 def run_tracker(tracker_name, tracker_param, run_id=None, dataset_name='otb', sequence=None, debug=0, threads=0,

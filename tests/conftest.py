@@ -10,15 +10,23 @@ one test.
 `pyt_env`: points pytracking's results/plots/demo paths at a temporary folder. `fake_tracker`: a trivial tracker
 registered as `pytracking.tracker.evaltest_fake` (tests/evaluation/evaltest_fake_tracker.py), so evaluation tests
 do not depend on ATOM.
+
+Tests marked `@pytest.mark.cuda` are skipped, with the reason, where torch.cuda.is_available() is False. The
+helper modules' folders are on sys.path through pytest's `pythonpath` setting (pyproject.toml).
 """
 import os
-import sys
 
 import pytest
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(TESTS_DIR))
-sys.path.insert(0, os.path.join(TESTS_DIR, 'evaluation'))  # evaltest_* helper modules
+
+def pytest_collection_modifyitems(config, items):
+    import torch
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason='needs CUDA (marked cuda): torch.cuda.is_available() is False')
+    for item in items:
+        if item.get_closest_marker('cuda') is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope='session')

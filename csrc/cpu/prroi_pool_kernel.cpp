@@ -1,11 +1,16 @@
 // CPU kernels of Precise RoI Pooling (forward; backward for features and ROI coordinates).
 //
-// Separable evaluation: for each ROI the per-axis integral weights are computed once (tables below), then for
-// each channel the rows of a bin are combined into a row buffer T[j] = sum_i a_pi F[i, j] (contiguous,
-// vectorisable) and the bin output is sum_j b_qj T[j] / area. Work per (ROI, channel) is about
-// ph * (rows per bin) * (ROI width in cells), independent of how finely one would sample.
+// Separable evaluation (see prroi_pool.h): for each ROI the per-axis integral weights of every bin, a_pi for the
+// rows and b_qj for the columns, are computed once (AxisTable: each bin's first sample, sample count and weights).
+// Forward: for each (ROI, channel), each bin output is the direct double sum over the bin's samples,
+// (sum_i a_pi sum_j b_qj F[i, j]) / area, read straight from the feature plane; no buffers (bins span only a few
+// samples per axis). Work per (ROI, channel) is ph * pw * (samples per bin), independent of how finely one
+// would sample. The backward passes reuse the tables with one row buffer per thread: the feature gradient builds
+// V[j] = sum_q (dL/dout_pq / area) b_qj for each bin row p and adds a_pi V[j] to feature row i; the ROI gradient
+// builds T[j] = sum_i a_pi F[i, j] (contract_rows) and interpolates it at the bins' vertical edges.
 // Parallel: forward over ROI x channel, feature gradient over channels (no two threads write the same
-// plane, so it is deterministic), ROI gradient over ROIs.
+// plane, so it is deterministic), ROI gradient over ROIs. Input checks: ../prroi_pool_checks.cpp (shared with
+// the CUDA kernels).
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
 #include <ATen/OpMathType.h>
@@ -69,19 +74,13 @@ struct RoiTables {
   AxisTable<acc_t> ys, xs;
   std::vector<int64_t> x_begin, x_end;  // columns touched by any bin of the ROI
 
+  // The batch indices must have been validated (check_inputs) before.
   template <typename scalar_t>
-  RoiTables(const scalar_t* rois, int64_t K, int64_t batch_size, int64_t H, int64_t W, int64_t ph, int64_t pw,
-            double spatial_scale)
+  RoiTables(const scalar_t* rois, int64_t K, int64_t H, int64_t W, int64_t ph, int64_t pw, double spatial_scale)
       : geom(K), ys(K, ph, H), xs(K, pw, W), x_begin(K), x_end(K) {
-    for (int64_t k = 0; k < K; ++k) {  // serial: validation errors must not be thrown inside parallel_for
-      geom[k] = roi_geometry<acc_t>(rois + k * 5, acc_t(spatial_scale), ph, pw);
-      const acc_t bidx = static_cast<acc_t>(rois[k * 5]);
-      TORCH_CHECK(geom[k].batch >= 0 && geom[k].batch < batch_size && acc_t(geom[k].batch) == bidx,
-                  "prroi_pool2d: rois[", k, ", 0] (batch index) must be a whole number in [0, ", batch_size,
-                  "); got ", bidx);
-    }
     at::parallel_for(0, K, 16, [&](int64_t begin, int64_t end) {
       for (int64_t k = begin; k < end; ++k) {
+        geom[k] = roi_geometry<acc_t>(rois + k * 5, acc_t(spatial_scale), ph, pw);
         ys.fill(k, geom[k].y0, geom[k].bin_h);
         xs.fill(k, geom[k].x0, geom[k].bin_w);
         xs.span(k, &x_begin[k], &x_end[k]);
@@ -127,21 +126,12 @@ inline acc_t interp(const acc_t* v, int64_t lo_valid, int64_t hi_valid, acc_t x)
   return s;
 }
 
-void check_inputs(const at::Tensor& features, const at::Tensor& rois, int64_t ph, int64_t pw) {
-  TORCH_CHECK(features.dim() == 4, "prroi_pool2d: features must be 4-D (B, C, H, W); got ", features.sizes());
-  TORCH_CHECK(rois.dim() == 2 && rois.size(1) == 5, "prroi_pool2d: rois must be (K, 5); got ", rois.sizes());
-  TORCH_CHECK(features.scalar_type() == rois.scalar_type(), "prroi_pool2d: features (", features.scalar_type(),
-              ") and rois (", rois.scalar_type(), ") must have the same dtype");
-  TORCH_CHECK(features.device().is_cpu() && rois.device().is_cpu(), "prroi_pool2d CPU kernel: tensors must be on CPU");
-  TORCH_CHECK(ph > 0 && pw > 0, "prroi_pool2d: pooled_height and pooled_width must be positive; got ", ph, ", ", pw);
-}
-
 at::Tensor prroi_pool2d_forward_cpu(const at::Tensor& features_, const at::Tensor& rois_, int64_t ph, int64_t pw,
                                     double spatial_scale) {
-  check_inputs(features_, rois_, ph, pw);
+  check_inputs(features_, rois_, ph, pw, c10::DeviceType::CPU);
   const auto features = features_.contiguous();
   const auto rois = rois_.contiguous();
-  const int64_t B = features.size(0), C = features.size(1), H = features.size(2), W = features.size(3);
+  const int64_t C = features.size(1), H = features.size(2), W = features.size(3);
   const int64_t K = rois.size(0);
   auto output = at::empty({K, C, ph, pw}, features.options());
   if (output.numel() == 0) return output;
@@ -149,7 +139,7 @@ at::Tensor prroi_pool2d_forward_cpu(const at::Tensor& features_, const at::Tenso
 
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, features.scalar_type(), "prroi_pool2d_forward_cpu", [&] {
     using acc_t = at::opmath_type<scalar_t>;
-    const RoiTables<acc_t> tab(rois.const_data_ptr<scalar_t>(), K, B, H, W, ph, pw, spatial_scale);
+    const RoiTables<acc_t> tab(rois.const_data_ptr<scalar_t>(), K, H, W, ph, pw, spatial_scale);
     const scalar_t* F = features.const_data_ptr<scalar_t>();
     scalar_t* out = output.mutable_data_ptr<scalar_t>();
     const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, H * W / 16));
@@ -307,10 +297,10 @@ std::tuple<at::Tensor, at::Tensor> prroi_pool2d_backward_cpu(const at::Tensor& g
                                                              const at::Tensor& rois_, const at::Tensor& output_,
                                                              int64_t ph, int64_t pw, double spatial_scale,
                                                              bool features_needs_grad, bool rois_needs_grad) {
-  check_inputs(features_, rois_, ph, pw);
+  check_inputs(features_, rois_, ph, pw, c10::DeviceType::CPU);
   const auto features = features_.contiguous();
   const auto rois = rois_.contiguous();
-  const int64_t B = features.size(0), C = features.size(1), H = features.size(2), W = features.size(3);
+  const int64_t C = features.size(1), H = features.size(2), W = features.size(3);
   const int64_t K = rois.size(0);
   const std::vector<int64_t> out_shape{K, C, ph, pw};
   TORCH_CHECK(grad_.sizes() == at::IntArrayRef(out_shape), "prroi_pool2d backward: grad must be ", out_shape,
@@ -322,7 +312,7 @@ std::tuple<at::Tensor, at::Tensor> prroi_pool2d_backward_cpu(const at::Tensor& g
   if (K > 0 && C > 0 && H > 0 && W > 0 && (features_needs_grad || rois_needs_grad)) {
     AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, features.scalar_type(), "prroi_pool2d_backward_cpu", [&] {
       using acc_t = at::opmath_type<scalar_t>;
-      const RoiTables<acc_t> tab(rois.const_data_ptr<scalar_t>(), K, B, H, W, ph, pw, spatial_scale);
+      const RoiTables<acc_t> tab(rois.const_data_ptr<scalar_t>(), K, H, W, ph, pw, spatial_scale);
       if (features_needs_grad)
         features_backward<scalar_t, acc_t>(tab, grad.const_data_ptr<scalar_t>(), K, C, H, W, ph, pw,
                                            grad_features.mutable_data_ptr<acc_t>());

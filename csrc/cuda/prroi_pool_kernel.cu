@@ -1,16 +1,23 @@
-// CUDA kernels of Precise RoI Pooling: one thread per output element (ROI, channel, bin).
-// Runs on the current stream of the input's device, never synchronises. The feature gradient is
-// scattered with atomic adds (order-dependent in the last bits, like the original); the ROI gradient is
-// written per output element and summed with a reduction, so it is deterministic.
-// A ROI whose batch index is out of range produces zeros (checking it would need a device sync).
+// CUDA kernels of Precise RoI Pooling: one thread per output element (ROI, channel, bin), on the current stream
+// of the input's device. The feature gradient is scattered with atomic adds (order-dependent in the last bits,
+// like the original), so the backward alerts torch.use_deterministic_algorithms (as torchvision's roi_align
+// does); the ROI gradient is written per output element and summed with a reduction, so it is deterministic.
+// Inputs are checked by the code the CPU kernels use (../prroi_pool_checks.cpp), so a bad batch index raises
+// the same ValueError on both devices. That check copies the K batch indices to the host, one synchronisation
+// per call; it is skipped while the stream is being captured into a CUDA graph (a capture cannot synchronise),
+// and the kernels still guard against out-of-range indices (such a ROI pools zeros) for that case.
 #include <ATen/ATen.h>
+#include <ATen/Context.h>
 #include <ATen/Dispatch.h>
 #include <ATen/OpMathType.h>
 #include <ATen/cuda/Atomic.cuh>
 #include <c10/cuda/CUDAException.h>
+#include <c10/cuda/CUDAGraphsC10Utils.h>
 #include <c10/cuda/CUDAStream.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
+
+#include <utility>
 
 #include "../prroi_pool.h"
 
@@ -152,22 +159,22 @@ __global__ void prroi_rois_backward_kernel(int64_t n, const scalar_t* __restrict
   }
 }
 
-void check_inputs(const at::Tensor& features, const at::Tensor& rois, int64_t ph, int64_t pw) {
-  TORCH_CHECK(features.dim() == 4, "prroi_pool2d: features must be 4-D (B, C, H, W); got ", features.sizes());
-  TORCH_CHECK(rois.dim() == 2 && rois.size(1) == 5, "prroi_pool2d: rois must be (K, 5); got ", rois.sizes());
-  TORCH_CHECK(features.scalar_type() == rois.scalar_type(), "prroi_pool2d: features (", features.scalar_type(),
-              ") and rois (", rois.scalar_type(), ") must have the same dtype");
-  TORCH_CHECK(features.is_cuda() && rois.device() == features.device(),
-              "prroi_pool2d CUDA kernel: features and rois must be on the same CUDA device");
-  TORCH_CHECK(ph > 0 && pw > 0, "prroi_pool2d: pooled_height and pooled_width must be positive; got ", ph, ", ", pw);
+// The shared checks (prroi_pool_checks.cpp), then contiguous copies of (features, rois). The batch indices are
+// checked unless the current stream of the input's device is being captured into a CUDA graph.
+std::pair<at::Tensor, at::Tensor> checked_inputs(const at::Tensor& features, const at::Tensor& rois, int64_t ph,
+                                                 int64_t pw) {
+  check_inputs(features, rois, ph, pw, c10::DeviceType::CUDA, /*validate_batch_indices=*/false);
+  const c10::cuda::CUDAGuard device_guard(features.device());
+  if (c10::cuda::currentStreamCaptureStatusMayInitCtx() == c10::cuda::CaptureStatus::None)
+    check_batch_indices(rois, features.size(0));
+  return {features.contiguous(), rois.contiguous()};
 }
 
 at::Tensor prroi_pool2d_forward_cuda(const at::Tensor& features_, const at::Tensor& rois_, int64_t ph, int64_t pw,
                                      double spatial_scale) {
-  check_inputs(features_, rois_, ph, pw);
-  const c10::cuda::CUDAGuard device_guard(features_.device());
-  const auto features = features_.contiguous();
-  const auto rois = rois_.contiguous();
+  const auto inputs = checked_inputs(features_, rois_, ph, pw);
+  const at::Tensor &features = inputs.first, &rois = inputs.second;
+  const c10::cuda::CUDAGuard device_guard(features.device());
   const int64_t B = features.size(0), C = features.size(1), H = features.size(2), W = features.size(3);
   const int64_t K = rois.size(0);
   auto output = at::empty({K, C, ph, pw}, features.options());
@@ -188,10 +195,9 @@ std::tuple<at::Tensor, at::Tensor> prroi_pool2d_backward_cuda(const at::Tensor& 
                                                               const at::Tensor& rois_, const at::Tensor& output_,
                                                               int64_t ph, int64_t pw, double spatial_scale,
                                                               bool features_needs_grad, bool rois_needs_grad) {
-  check_inputs(features_, rois_, ph, pw);
-  const c10::cuda::CUDAGuard device_guard(features_.device());
-  const auto features = features_.contiguous();
-  const auto rois = rois_.contiguous();
+  const auto inputs = checked_inputs(features_, rois_, ph, pw);
+  const at::Tensor &features = inputs.first, &rois = inputs.second;
+  const c10::cuda::CUDAGuard device_guard(features.device());
   const int64_t B = features.size(0), C = features.size(1), H = features.size(2), W = features.size(3);
   const int64_t K = rois.size(0);
   const std::vector<int64_t> out_shape{K, C, ph, pw};
@@ -202,6 +208,11 @@ std::tuple<at::Tensor, at::Tensor> prroi_pool2d_backward_cuda(const at::Tensor& 
   auto grad_rois = at::zeros(rois.sizes(), rois.options());
   const int64_t n = grad.numel();
   if (n == 0 || H == 0 || W == 0) return {grad_features, grad_rois};
+  if (features_needs_grad) {
+    // The feature gradient is accumulated with atomicAdd: raises (or warns, with warn_only=True) under
+    // torch.use_deterministic_algorithms(True). The ROI gradient alone is deterministic.
+    at::globalContext().alertNotDeterministic("prroi_pool2d_backward_cuda");
+  }
   const auto stream = c10::cuda::getCurrentCUDAStream();
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, features.scalar_type(), "prroi_pool2d_backward_cuda", [&] {
     using T = at::opmath_type<scalar_t>;

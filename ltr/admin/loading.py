@@ -251,7 +251,7 @@ def load_network(network_dir=None, checkpoint=None, constructor_fun_name=None, c
         if arg in net_fun_args:
             net_constr.kwds[arg] = val
         else:
-            warnings.warn(f'Argument {arg!r} not found in {net_constr.fun_name}; ignored.')
+            warnings.warn(f'Argument {arg!r} not found in {net_constr.fun_name}; ignored.', stacklevel=2)
     net = net_constr.get()
     net.load_state_dict(checkpoint_dict['net'])
     net.constructor = checkpoint_dict['constructor'] if isinstance(checkpoint_dict['constructor'], NetConstructor) \
@@ -261,6 +261,7 @@ def load_network(network_dir=None, checkpoint=None, constructor_fun_name=None, c
     return net, checkpoint_dict
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def load_weights(net, path, strict=True, unsafe=False):
     """Load the `net` state dict of the checkpoint at `path` into `net`."""
     checkpoint_dict = torch_load_legacy(path, unsafe=unsafe)
@@ -269,6 +270,7 @@ def load_weights(net, path, strict=True, unsafe=False):
     return net
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def load_pretrained(module, name, checkpoint=None, **kwargs):
     """Load a network trained by `run_training.py module name` from the workspace's checkpoint folder."""
     from ltr.admin.environment import env_settings
@@ -277,6 +279,7 @@ def load_pretrained(module, name, checkpoint=None, **kwargs):
     return load_network(network_dir=network_dir, checkpoint=checkpoint, **kwargs)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def load_trained_network(workspace_dir, network_path, checkpoint=None):
     """Outdated in pytracking too; kept for API compatibility. Use `load_network`."""
     checkpoint_dir = os.path.join(workspace_dir, 'checkpoints')

@@ -6,6 +6,7 @@ def is_multi_gpu(net):
     return isinstance(net, (MultiGPU, nn.DataParallel))
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class MultiGPU(nn.DataParallel):
     """DataParallel that forwards unknown attribute look-ups (e.g. net.feature_extractor) to the module."""
 

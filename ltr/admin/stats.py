@@ -48,6 +48,7 @@ class AverageMeter(object):
             self.has_new_data = False
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def topk_accuracy(output, target, topk=(1,)):
     """Top-k accuracy in percent for each k (not used by ATOM; kept for API compatibility)."""
     single_input = not isinstance(topk, (tuple, list))

@@ -202,6 +202,7 @@ def davis_palette():
 def imwrite_indexed(filename, array, color_palette=None):
     """Save an HxW index array as a palette PNG (DAVIS palette by default), written atomically."""
     from PIL import Image
+
     from ltr.admin.atomic_io import atomic_open
     array = np.asarray(array)
     if array.ndim == 3 and array.shape[2] == 1:

@@ -123,6 +123,7 @@ class LTRLoader(torch.utils.data.dataloader.DataLoader):
         self.stack_dim = stack_dim
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class _RepeatSampler:
     """A (batch) sampler that repeats forever, so one iterator can serve several epochs."""
 
@@ -134,6 +135,7 @@ class _RepeatSampler:
             yield from iter(self.sampler)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class MultiEpochLTRLoader(LTRLoader):
     """LTRLoader that keeps its worker processes alive across epochs (one iterator, repeated sampler)."""
 

@@ -151,6 +151,7 @@ class ATOMProcessing(BaseProcessing):
         return self._finish(data)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class KLBBregProcessing(ATOMProcessing):
     """Processing for the probabilistic box regression (ATOM-prob / PrDiMP style): GMM-sampled proposals.
 
@@ -173,6 +174,7 @@ class KLBBregProcessing(ATOMProcessing):
         return self._finish(data)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class ATOMwKLProcessing(ATOMProcessing):
     """ATOM processing with GMM proposals that also reports their IoU (``proposal_iou`` is the plain IoU here).
 

@@ -197,6 +197,7 @@ def _iou_exceeds(box_ref, box_per, min_iou):
     return bool(iou(box_ref, box_per.view(1, 4)) > min_iou)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def gauss_1d(sz, sigma, center, end_pad=0, density=False):
     """Gaussians on the grid ``-(sz-1)/2 ... (sz-1)/2 + end_pad``, one row per centre in ``center``."""
     k = torch.arange(-(sz - 1) / 2, (sz + 1) / 2 + end_pad).reshape(1, -1)
@@ -206,6 +207,7 @@ def gauss_1d(sz, sigma, center, end_pad=0, density=False):
     return gauss
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def gauss_2d(sz, sigma, center, end_pad=(0, 0), density=False):
     """Separable 2-D Gaussians, ``(num_centers, sz[1]+end_pad[1], sz[0]+end_pad[0])``; ``center`` is Nx2 (x, y)."""
     if isinstance(sigma, (float, int)):
@@ -214,6 +216,7 @@ def gauss_2d(sz, sigma, center, end_pad=(0, 0), density=False):
         gauss_1d(sz[1].item(), sigma[1], center[:, 1], end_pad[1], density).reshape(center.shape[0], -1, 1)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def gaussian_label_function(target_bb, sigma_factor, kernel_sz, feat_sz, image_sz, end_pad_if_even=True,
                             density=False, uni_bias=0):
     """Gaussian score labels on the feature grid, centred on the target centre (DiMP-style labels)."""
@@ -243,11 +246,13 @@ def gaussian_label_function(target_bb, sigma_factor, kernel_sz, feat_sz, image_s
     return gauss_label + uni_bias
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def gauss_density_centered(x, std):
     """Density of N(0, std^2) at x (elementwise)."""
     return torch.exp(-0.5 * (x / std) ** 2) / (math.sqrt(2 * math.pi) * std)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def gmm_density_centered(x, std):
     """Density of an equally weighted, zero-mean, diagonal GMM.
 
@@ -262,6 +267,7 @@ def gmm_density_centered(x, std):
     return gauss_density_centered(x, std).prod(-2).mean(-1)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def sample_gmm_centered(std, num_samples=1):
     """Samples from a zero-mean diagonal GMM (std: ``(dims, components)``); returns ``(x, density)``."""
     num_components = std.shape[-1]
@@ -275,6 +281,7 @@ def sample_gmm_centered(std, num_samples=1):
     return x_centered, prob_dens
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def sample_gmm(mean, std, num_samples=1):
     """Samples from a diagonal GMM with component-shared ``mean``; returns ``(x, density of x - mean)``."""
     num_dims = mean.numel()
@@ -290,6 +297,7 @@ def sample_gmm(mean, std, num_samples=1):
     return x, prob_dens
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def sample_box_gmm(mean_box, proposal_sigma, gt_sigma=None, num_samples=1, add_mean_box=False):
     """Sample proposals around ``mean_box`` from a GMM in the relative box space.
 
@@ -322,6 +330,7 @@ def sample_box_gmm(mean_box, proposal_sigma, gt_sigma=None, num_samples=1, add_m
     return proposals, proposal_density, gt_density
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def find_local_maxima(scores, th, ks):
     """Local maxima above ``th`` in a ``(..., H, W)`` score map within a ``ks``x``ks`` window.
 
@@ -359,6 +368,7 @@ def _crop_with_padding(im, x1, y1, x2, y2, mask=None):
     return im_crop_padded, mask_crop_padded
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def sample_target_adaptive(im, target_bb, search_area_factor, output_sz, mode='replicate', max_scale_change=None,
                            mask=None):
     """Crop of area ``search_area_factor^2 * w * h`` with the aspect ratio of ``output_sz`` (w, h).
@@ -419,6 +429,7 @@ def sample_target_adaptive(im, target_bb, search_area_factor, output_sz, mode='r
     return im_out, crop_box, mask_out
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def crop_and_resize(im, box, crop_bb, output_sz, mask=None):
     """Cut ``crop_bb`` (integer [x, y, w, h]) out of ``im``, resize to ``output_sz`` and map ``box`` into it."""
     _check_image(im, 'crop_and_resize(im)')
@@ -442,6 +453,7 @@ def crop_and_resize(im, box, crop_bb, output_sz, mask=None):
     return im_out, box_crop, mask_out
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def sample_target_from_crop_region(im, crop_box, output_sz):
     """Cut the integer region ``crop_box`` ([x, y, w, h]) out of ``im`` (replicated borders), resize it."""
     _check_image(im, 'sample_target_from_crop_region(im)')
@@ -454,6 +466,7 @@ def sample_target_from_crop_region(im, crop_box, output_sz):
     return cv.resize(im_crop_padded, tuple(int(s) for s in output_sz))
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def transform_box_to_crop(box: torch.Tensor, crop_box: torch.Tensor, crop_sz: torch.Tensor) -> torch.Tensor:
     """Map ``box`` from image coordinates into a crop ``crop_box`` resized to ``crop_sz`` (w, h)."""
     box_out = box.clone()
@@ -464,6 +477,7 @@ def transform_box_to_crop(box: torch.Tensor, crop_box: torch.Tensor, crop_sz: to
     return box_out
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def target_image_crop(frames, box_extract, box_gt, search_area_factor, output_sz, mode='replicate',
                       max_scale_change=None, masks=None):
     """:func:`sample_target_adaptive` on every frame; returns crops and ``box_gt`` in crop coordinates."""

@@ -237,6 +237,7 @@ class ATOMSampler(TrackingSampler):
                          processing=processing, frame_sample_mode=frame_sample_mode)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class DiMPSampler(TrackingSampler):
     """TrackingSampler with DiMP's defaults ('causal' frame sampling)."""
 
@@ -247,6 +248,7 @@ class DiMPSampler(TrackingSampler):
                          processing=processing, frame_sample_mode=frame_sample_mode)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class LWLSampler(torch.utils.data.Dataset):
     """Sampler for video object segmentation (LWL); not used by ATOM.
 

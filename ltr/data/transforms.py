@@ -19,14 +19,14 @@ Coordinates: ``coords`` is a ``2xN`` tensor of (y, x) rows; ``bbox`` is ``[x, y,
 Random parameters come from Python's ``random`` (flip, grayscale, blur, affine) and numpy's global RNG
 (brightness jitter), as in pytracking.
 """
-import math
 import random
 
 import cv2 as cv
 import numpy as np
 import torch
-import torch.nn.functional as F
 import torchvision.transforms.functional as tvisf
+
+from ltr.data.image_ops import affine_matrix, border_flag, gaussian_blur_kernels, roll_affine, separable_blur
 
 _VALID_INPUTS = ['image', 'coords', 'bbox', 'bboxes', 'mask']
 _VALID_ARGS = ['joint', 'new_roll']
@@ -301,6 +301,7 @@ class ToGrayscale(TransformBase):
         return '{}(probability={})'.format(type(self).__name__, self.probability)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class ToBGR(TransformBase):
     """RGB -> BGR channel order."""
 
@@ -311,6 +312,7 @@ class ToBGR(TransformBase):
         return cv.cvtColor(image, cv.COLOR_RGB2BGR)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class RandomHorizontalFlip(TransformBase):
     """Flip image, coords, boxes and masks left-right with ``probability`` (Python ``random``); x -> W-1-x."""
 
@@ -346,16 +348,7 @@ class RandomHorizontalFlip(TransformBase):
         return '{}(probability={})'.format(type(self).__name__, self.probability)
 
 
-def gaussian_blur_kernels(sigma):
-    """Separable, normalised Gaussian kernels for (sigma_y, sigma_x), half-size ceil(2*sigma): returns
-    (filter_size, [1x1xKx1 kernel, 1x1x1xK kernel]). Shared with pytracking's Blur augmentation."""
-    filter_size = [math.ceil(2 * s) for s in sigma]
-    x_coord = [torch.arange(-sz, sz + 1, dtype=torch.float32) for sz in filter_size]
-    kernels = [torch.exp(-(x ** 2) / (2 * s ** 2)) for x, s in zip(x_coord, sigma)]
-    return filter_size, [kernels[0].view(1, 1, -1, 1) / kernels[0].sum(),
-                         kernels[1].view(1, 1, 1, -1) / kernels[1].sum()]
-
-
+# Kept for pytracking API compatibility; not on ATOM's path.
 class Blur(TransformBase):
     """Separable Gaussian blur of a CxHxW tensor; kernel half-size ``ceil(2*sigma)``, zero padding."""
 
@@ -369,12 +362,7 @@ class Blur(TransformBase):
     def _blur(self, image):
         if not torch.is_tensor(image):
             raise NotImplementedError('{} works on CxHxW tensors; apply ToTensor first'.format(type(self).__name__))
-        sz = image.shape[-2:]
-        dtype = image.dtype
-        im = image.reshape(-1, 1, sz[0], sz[1]).float()
-        im = F.conv2d(im, self.filter[0], padding=(self.filter_size[0], 0))
-        im = F.conv2d(im, self.filter[1], padding=(0, self.filter_size[1]))
-        return im.reshape(image.shape).to(dtype)
+        return separable_blur(image.float(), self.filter_size, self.filter).to(image.dtype)
 
     def transform_image(self, image):
         return self._blur(image)
@@ -383,6 +371,7 @@ class Blur(TransformBase):
         return '{}(sigma={})'.format(type(self).__name__, self.sigma)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class RandomBlur(Blur):
     """Blur with ``probability`` (Python ``random``).
 
@@ -411,34 +400,7 @@ class RandomBlur(Blur):
         return '{}(sigma={}, probability={})'.format(type(self).__name__, self.sigma, self.probability)
 
 
-def affine_matrix(image_shape, do_flip, theta, shear_values, scale_factors, pad_amount=0, scale_center=(0.0, 0.0)):
-    """2x3 matrix of RandomAffine's warp (also used by pytracking's augmentation): optional horizontal flip, then
-    shear and rotation (degrees) about the image centre, then scaling about the (shifted) centre, then padding."""
-    im_h, im_w = image_shape[0], image_shape[1]
-    t_mat = np.identity(3)
-    if do_flip:
-        t_mat[0, 0] = -1.0
-        t_mat[0, 2] = im_w
-
-    t_rot = cv.getRotationMatrix2D((im_w * 0.5, im_h * 0.5), theta, 1.0)
-    t_rot = np.concatenate((t_rot, np.array([0.0, 0.0, 1.0]).reshape(1, 3)))
-
-    t_shear = np.array([[1.0, shear_values[0], -shear_values[0] * 0.5 * im_w],
-                        [shear_values[1], 1.0, -shear_values[1] * 0.5 * im_h],
-                        [0.0, 0.0, 1.0]])
-
-    cx = (0.5 + scale_center[0]) * im_w
-    cy = (0.5 + scale_center[1]) * im_h
-    t_scale = np.array([[scale_factors[0], 0.0, (1.0 - scale_factors[0]) * cx],
-                        [0.0, scale_factors[1], (1.0 - scale_factors[1]) * cy],
-                        [0.0, 0.0, 1.0]])
-
-    t_mat = t_scale @ t_rot @ t_shear @ t_mat
-    t_mat[0, 2] += pad_amount
-    t_mat[1, 2] += pad_amount
-    return t_mat[:2, :]
-
-
+# Kept for pytracking API compatibility; not on ATOM's path.
 class RandomAffine(TransformBase):
     """Random flip, rotation, shear, scale and aspect-ratio change applied with one affine matrix.
 
@@ -465,27 +427,17 @@ class RandomAffine(TransformBase):
         self.pad_amount = pad_amount
         self.scale_center = scale_center
         self.border_mode = border_mode
-        if border_mode == 'constant':
-            self.border_flag = cv.BORDER_CONSTANT
-        elif border_mode == 'replicate':
-            self.border_flag = cv.BORDER_REPLICATE
-        else:
-            raise ValueError("RandomAffine(border_mode): expected 'constant' or 'replicate', got {!r}".format(
-                border_mode))
+        self.border_flag = border_flag(border_mode)
 
     def roll(self):
-        do_flip = random.random() < self.p_flip
-        theta = random.uniform(-self.max_rotation, self.max_rotation)
-        shear_x = random.uniform(-self.max_shear, self.max_shear)
-        shear_y = random.uniform(-self.max_shear, self.max_shear)
-        ar_factor = np.exp(random.uniform(-self.max_ar_factor, self.max_ar_factor))
-        scale_factor = np.exp(random.uniform(-self.max_scale, self.max_scale))
+        do_flip, theta, shear_values, scale_factors = roll_affine(self.p_flip, self.max_rotation, self.max_shear,
+                                                                  self.max_scale, self.max_ar_factor)
         if self.scale_center > 0:
             scale_center = (random.uniform(-self.scale_center, self.scale_center),
                             random.uniform(-self.scale_center, self.scale_center))
         else:
             scale_center = (0.0, 0.0)
-        return do_flip, theta, (shear_x, shear_y), (scale_factor, scale_factor * ar_factor), scale_center
+        return do_flip, theta, shear_values, scale_factors, scale_center
 
     def _construct_t_mat(self, image_shape, do_flip, theta, shear_values, scale_factors, scale_center=(0.0, 0.0)):
         return affine_matrix(image_shape, do_flip, theta, shear_values, scale_factors, self.pad_amount, scale_center)

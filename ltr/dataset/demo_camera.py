@@ -30,8 +30,8 @@ evaluation region for `demo_sources.random_train_patches`, and no TRAIN_PATCH ov
 used by nothing else; astronaut, stereo_motorcycle, camera and coffee are also training *backgrounds*, coins is cut
 into training coin patches (other coins than the target).
 """
-from dataclasses import dataclass, field
 import functools
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np

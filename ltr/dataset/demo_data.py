@@ -51,10 +51,16 @@ import cv2
 import numpy as np
 
 from ltr.admin.atomic_io import atomic_write_text
-from ltr.dataset.demo_camera import REAL_PLAN, render_real_sequence, real_target, training_camera_sequences
+from ltr.dataset.demo_camera import REAL_PLAN, real_target, render_real_sequence, training_camera_sequences
 from ltr.dataset.demo_scenes import SequenceSpec, render_sequence
-from ltr.dataset.demo_sources import (TRAIN_PATCHES, EVAL_PATCHES, BACKGROUNDS, superellipse_polygon,
-                                      superellipse_mask, random_train_patches)
+from ltr.dataset.demo_sources import (
+    BACKGROUNDS,
+    EVAL_PATCHES,
+    TRAIN_PATCHES,
+    random_train_patches,
+    superellipse_mask,
+    superellipse_polygon,
+)
 
 # 2: otb_real added; random training patches also avoid the real-footage target regions.
 # 3: GOT-10k train also holds sequences filmed by the virtual camera (got10k_camera).
@@ -63,8 +69,8 @@ DATASETS = ('got10k', 'lasot', 'trackingnet', 'coco', 'otb', 'otb_real')
 # Written only when asked for (not part of the default set): a VOT-layout copy of otb_real.
 OPTIONAL_DATASETS = ('vot',)
 MANIFEST = 'demo_manifest.json'
-DEFAULT_COUNTS = {'got10k_train': 64, 'got10k_camera': 96, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 96, 'otb': 8,
-                  'otb_real': len(REAL_PLAN)}
+DEFAULT_COUNTS = {'got10k_train': 64, 'got10k_camera': 96, 'got10k_val': 3, 'lasot': 8, 'trackingnet': 6, 'coco': 96,
+                  'otb': 8, 'otb_real': len(REAL_PLAN)}
 # GOT-10k train sequences beyond the named TRAIN_PATCHES, and COCO objects with probability COCO_RANDOM_OBJECT_P,
 # use random patches (`demo_sources.random_train_patches`): object variety the IoU-Net needs to generalise.
 COCO_RANDOM_OBJECT_P = 0.75
@@ -503,8 +509,8 @@ def generate(out_dir, seed=0, image_size=(320, 240), frame_range=(24, 40), num_s
         seed - everything is a deterministic function of (seed, configuration).
         image_size - (width, height) of the video frames (COCO images vary around it by +-25%).
         frame_range - (min, max) number of frames per video (pytracking's sampler needs >= 20 for video datasets).
-        num_sequences - dict overriding DEFAULT_COUNTS (keys got10k_train, got10k_camera, got10k_val, lasot, trackingnet, coco, otb,
-                        otb_real).
+        num_sequences - dict overriding DEFAULT_COUNTS (keys got10k_train, got10k_camera, got10k_val, lasot,
+                        trackingnet, coco, otb, otb_real).
         datasets - subset of DATASETS (plus OPTIONAL_DATASETS: 'vot') to write.
         force - regenerate even if `out_dir` already holds data of the same configuration.
         real_frames - number of frames of every otb_real sequence (None: each sequence's own 44-60 frames).

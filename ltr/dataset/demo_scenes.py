@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ltr.dataset.demo_sources import load_photo, superellipse_mask, OCCLUDERS
+from ltr.dataset.demo_sources import OCCLUDERS, load_photo, superellipse_mask
 
 ATTRIBUTES = ('camera_motion', 'scale_change', 'aspect_change', 'occlusion', 'full_occlusion', 'out_of_view',
               'distractors', 'illumination', 'motion_blur', 'grayscale')

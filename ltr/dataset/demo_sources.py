@@ -11,8 +11,8 @@ val): no target patch appears on both sides, so evaluation never sees a training
 (`demo_camera.REAL_TARGETS`, objects filmed inside their own photo for otb_real) are evaluation regions too: random
 training patches avoid them (`eval_regions`) and no TRAIN_PATCH overlaps them.
 """
-from dataclasses import dataclass
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 

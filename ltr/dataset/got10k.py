@@ -4,10 +4,8 @@ import random
 import warnings
 from collections import OrderedDict
 
-
 from ltr.data.image_loader import jpeg4py_loader
-from ltr.dataset.annotation_io import (AnnotationError, read_box_file, read_label_column, read_name_list,
-                                       resolve_root)
+from ltr.dataset.annotation_io import AnnotationError, read_box_file, read_label_column, read_name_list, resolve_root
 from ltr.dataset.base_video_dataset import BaseVideoDataset, annotations_of_frames
 
 _DATA_SPECS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data_specs')

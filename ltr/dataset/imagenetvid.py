@@ -93,6 +93,7 @@ def build_tracklets(root):
     return tracklets
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class ImagenetVID(BaseVideoDataset):
     """ImageNet VID (Russakovsky et al., IJCV 2015): every object track of the training videos is a sequence.
 
@@ -126,7 +127,8 @@ class ImagenetVID(BaseVideoDataset):
                 from ltr.admin.atomic_io import atomic_write_text
                 atomic_write_text(cache_file, json.dumps(sequence_list))
             except OSError as e:
-                warnings.warn('ImageNet VID: could not write the cache {} ({})'.format(cache_file, e), RuntimeWarning)
+                warnings.warn('ImageNet VID: could not write the cache {} ({})'.format(cache_file, e), RuntimeWarning,
+                              stacklevel=2)
 
         self.sequence_list = [x for x in sequence_list if len(x['anno']) >= min_length and
                               get_target_to_image_ratio(x) < max_target_area]

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from ltr.ops import _extension
-from ltr.ops.prroi_pool_torch import prroi_pool2d_torch, roi_batch_indices
+from ltr.ops.prroi_pool_torch import prroi_pool2d_torch
 
 __all__ = ['prroi_pool2d', 'PrRoIPool2D']
 
@@ -58,8 +58,8 @@ def prroi_pool2d(features, rois, pooled_height, pooled_width, spatial_scale):
     pooled_height, pooled_width, spatial_scale = int(pooled_height), int(pooled_width), float(spatial_scale)
     if rois.dtype != features.dtype:
         rois = rois.to(features.dtype)
-    if features.device.type == 'cpu':
-        roi_batch_indices(rois, features.shape[0])   # clear error for a bad batch index (free on CPU)
+    # A bad batch index raises the same ValueError on every device and backend: the compiled kernels' shared check
+    # (csrc/prroi_pool_checks.cpp) or the fallback's roi_batch_indices.
     if _extension.has_kernel(features.device.type):
         return torch.ops.ltr.prroi_pool2d(features, rois, pooled_height, pooled_width, spatial_scale)
     if not _extension.has_ops():

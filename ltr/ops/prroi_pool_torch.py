@@ -34,17 +34,22 @@ def bin_axis_weights(roi_start, bin_size, num_bins, size):
 
 
 def roi_batch_indices(rois, batch_size, name='rois'):
-    """Column 0 of `rois` as long indices, checked to lie in [0, batch_size)."""
+    """Column 0 of `rois` as long indices, checked to be whole numbers in [0, batch_size).
+
+    Raises the ValueErrors of the compiled op's check (csrc/prroi_pool_checks.cpp), with the same messages.
+    """
     batch_index = rois[:, 0].detach()
-    idx = batch_index.long()
-    if idx.numel() > 0:
-        if bool((idx.to(batch_index.dtype) != batch_index).any()):
-            raise ValueError(f'{name}[:, 0] (batch index) must hold whole numbers')
-        lo, hi = int(idx.min()), int(idx.max())
+    if batch_index.numel() > 0:
+        whole = torch.isfinite(batch_index) & (batch_index == batch_index.floor())
+        if not bool(whole.all()):
+            k = int((~whole).nonzero()[0, 0])
+            raise ValueError(f'{name}[:, 0] (batch index) must hold whole numbers; got {float(batch_index[k]):g} '
+                             f'at row {k}')
+        lo, hi = int(batch_index.min()), int(batch_index.max())
         if lo < 0 or hi >= batch_size:
             raise ValueError(f'{name}[:, 0] (batch index) must be in [0, {batch_size}) for features with '
                              f'batch size {batch_size}; got values in [{lo}, {hi}]')
-    return idx
+    return batch_index.long()
 
 
 def prroi_pool2d_torch(features, rois, pooled_height, pooled_width, spatial_scale):

@@ -20,8 +20,8 @@ import pickle
 import numpy as np
 import torch
 
-from pytracking.evaluation.environment import env_settings
 from pytracking.analysis.extract_results import extract_results, extract_timings
+from pytracking.evaluation.environment import env_settings
 
 
 def _pyplot():
@@ -251,7 +251,7 @@ def generate_formatted_report(row_labels, scores, table_name=''):
     report_text += '\n'
     for trk_id, d_name in enumerate(row_labels):
         report_text = '{prev}{tracker: <{width}} |'.format(prev=report_text, tracker=d_name, width=name_width)
-        for (score_type, score_value), s_w in zip(scores.items(), score_widths):
+        for score_value, s_w in zip(scores.values(), score_widths):
             report_text = '{prev} {score: <{width}} |'.format(
                 prev=report_text, score='{:0.2f}'.format(float(score_value[trk_id])), width=s_w)
         report_text += '\n'
@@ -291,9 +291,9 @@ def compute_fps(trackers, dataset, eval_data, merge_results=False, include_init=
 def print_results(trackers, dataset, report_name, merge_results=False, plot_types=('success'), **kwargs):
     """Print the score table (2 decimals) and return it as a pandas DataFrame.
 
-    fps (ours, a keyword; pytracking's signature is kept): also show an FPS column (last): frames / tracking seconds over the scored sequences, from the
-    `{seq}_time.txt` files, initialisation frame excluded (see compute_fps). Off by default, so the table is
-    pytracking's.
+    fps (ours, a keyword; pytracking's signature is kept): also show an FPS column (last): frames / tracking seconds
+    over the scored sequences, from the `{seq}_time.txt` files, initialisation frame excluded (see compute_fps). Off
+    by default, so the table is pytracking's.
     """
     fps = kwargs.pop('fps', False)
     eval_data = check_and_load_precomputed_results(trackers, dataset, report_name, **kwargs)

@@ -12,8 +12,8 @@ scored sequences from the `<seq>_time.txt` files, initialisation frame excluded;
 import argparse
 import sys
 
+from pytracking.analysis.plot_results import plot_results, print_per_sequence_results, print_results
 from pytracking.evaluation import get_dataset, trackerlist
-from pytracking.analysis.plot_results import print_results, plot_results, print_per_sequence_results
 
 
 def main(argv=None):

@@ -1,3 +1,3 @@
-from .data import Sequence, SequenceList, BaseDataset
-from .tracker import Tracker, trackerlist
+from .data import BaseDataset, Sequence, SequenceList
 from .datasets import get_dataset
+from .tracker import Tracker, trackerlist

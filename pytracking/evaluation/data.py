@@ -70,11 +70,11 @@ class Sequence:
         if init_data is not None:
             if not self.multiobj_mode:
                 assert self.object_ids is None or len(self.object_ids) == 1
-                for frame, init_val in init_data.items():
+                for init_val in init_data.values():
                     if 'bbox' in init_val and isinstance(init_val['bbox'], (dict, OrderedDict)):
                         init_val['bbox'] = init_val['bbox'][self.object_ids[0]]
             # Boxes are handed to the tracker as plain lists.
-            for frame, init_val in init_data.items():
+            for init_val in init_data.values():
                 if 'bbox' in init_val:
                     if isinstance(init_val['bbox'], (dict, OrderedDict)):
                         init_val['bbox'] = OrderedDict((k, list(v)) for k, v in init_val['bbox'].items())

@@ -13,12 +13,9 @@ folders holding `groundtruth_rect.txt` are used. Scored with OTB's conventions.
 import json
 import os
 
-import numpy as np
-
-from pytracking.evaluation.data import BaseDataset, SequenceList
 from pytracking.evaluation._common import sequence_from_info
+from pytracking.evaluation.data import BaseDataset, SequenceList
 from pytracking.utils.load_text import load_text
-
 
 _SUBSETS = {'otb': ('otb', 'demo'), 'real': ('otb_real', 'demo_real')}  # subset: (folder, dataset name)
 

@@ -1,14 +1,16 @@
-"""Where pytracking finds networks, results and benchmark datasets: `pytracking/evaluation/local.py`,
+"""Where pytracking finds networks, results and benchmark datasets: the module `pytracking.evaluation.local`,
 overridable by environment variables.
 
-Faithful to pytracking (`EnvSettings`, `create_default_local_file`, `env_settings`), with the same fixes as
-`ltr.admin.environment`: `local.py` is never overwritten, a broken one raises an error naming it, a missing one
-is created with defaults, and every attribute can be overridden by `PYTRACKING_<ATTRIBUTE_IN_CAPITALS>`
+Faithful to pytracking (`EnvSettings`, `create_default_local_file`, `env_settings`): a
+`pytracking.evaluation.local` module the user provides (registered in `sys.modules` or found by `importlib`) is
+honoured, else the file `pytracking/evaluation/local.py` is read (order: `ltr.admin.local_loader`). The same
+fixes as `ltr.admin.environment`: `local.py` is never overwritten, a broken one raises an error naming it, a
+missing one is created with defaults, and every attribute can be overridden by `PYTRACKING_<ATTRIBUTE_IN_CAPITALS>`
 (e.g. `PYTRACKING_RESULTS_PATH`, `PYTRACKING_NETWORK_PATH`, `PYTRACKING_OTB_PATH`, `PYTRACKING_DEMO_PATH`).
 """
 import os
 
-from ltr.admin.environment import _create_local_file, load_local_settings
+from ltr.admin.local_loader import create_local_file, load_local_settings
 
 PYTRACKING_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_ROOT = os.path.dirname(PYTRACKING_DIR)
@@ -56,10 +58,11 @@ def _local_file_text():
 
 def create_default_local_file():
     """Write `pytracking/evaluation/local.py` with default paths, unless it exists (never overwritten)."""
-    return _create_local_file(LOCAL_FILE, _local_file_text)
+    return create_local_file(LOCAL_FILE, _local_file_text)
 
 
 def env_settings():
-    """`local_env_settings()` from `pytracking/evaluation/local.py`, with `PYTRACKING_*` overrides applied."""
+    """`local_env_settings()` of `pytracking.evaluation.local` (a user-provided module, else
+    `pytracking/evaluation/local.py`), with `PYTRACKING_*` overrides applied."""
     return load_local_settings(LOCAL_FILE, 'pytracking.evaluation.local', lambda local: local.local_env_settings(),
                                EnvSettings, _local_file_text, ENV_PREFIX)

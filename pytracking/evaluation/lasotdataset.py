@@ -11,9 +11,13 @@ import os
 
 import numpy as np
 
-from pytracking.evaluation.data import Sequence, BaseDataset, SequenceList
-from pytracking.evaluation._common import (require_dataset_root, load_attribute_spec, filter_by_attribute,
-                                           attribute_names)
+from pytracking.evaluation._common import (
+    attribute_names,
+    filter_by_attribute,
+    load_attribute_spec,
+    require_dataset_root,
+)
+from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
 from pytracking.utils.load_text import load_text
 
 _REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

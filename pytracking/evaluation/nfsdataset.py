@@ -3,8 +3,8 @@
 Layout: `{nfs_path}/sequences/{name}/{frame:05d}.jpg` and `{nfs_path}/anno/nfs_{name}.txt` (tab-separated
 x y w h). The 100 entries are in `sequence_info/nfs.json`.
 """
-from pytracking.evaluation.data import BaseDataset, SequenceList
 from pytracking.evaluation._common import require_dataset_root, sequence_from_info
+from pytracking.evaluation.data import BaseDataset, SequenceList
 from pytracking.evaluation.sequence_info import load_sequence_info
 
 

@@ -4,9 +4,14 @@ Layout: `{otb_path}/{Seq}/img/{frame:04d}.jpg` (Board: 5 digits, KiteSurf: `jpg/
 `{Seq}/groundtruth_rect.txt`. The 100 entries with their irregular frame ranges (e.g. BlurCar1 starts at 247,
 Tiger1 omits its first 5 frames) live in `sequence_info/otb.json`. Ground-truth files use ',' or whitespace.
 """
+from pytracking.evaluation._common import (
+    attribute_names,
+    filter_by_attribute,
+    load_attribute_spec,
+    require_dataset_root,
+    sequence_from_info,
+)
 from pytracking.evaluation.data import BaseDataset, SequenceList
-from pytracking.evaluation._common import (require_dataset_root, sequence_from_info, load_attribute_spec,
-                                           filter_by_attribute, attribute_names)
 from pytracking.evaluation.sequence_info import load_sequence_info
 
 

@@ -115,6 +115,7 @@ def _save_tracker_output(seq, tracker, output: dict):
             seg_dir = os.path.join(tracker.segmentation_dir, seq.name)
             os.makedirs(seg_dir, exist_ok=True)
             from PIL import Image
+
             from ltr.admin.atomic_io import atomic_open
             for frame_name, frame_seg in zip(frame_names, data):
                 with atomic_open(os.path.join(seg_dir, '{}.png'.format(frame_name)), 'wb') as f:

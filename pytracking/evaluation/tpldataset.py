@@ -9,8 +9,8 @@ import os
 
 import numpy as np
 
-from pytracking.evaluation.data import Sequence, BaseDataset, SequenceList
-from pytracking.evaluation._common import require_dataset_root, frames_in_range
+from pytracking.evaluation._common import frames_in_range, require_dataset_root
+from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
 from pytracking.evaluation.sequence_info import load_sequence_info
 from pytracking.utils.load_text import load_text
 

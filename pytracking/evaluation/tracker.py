@@ -78,6 +78,7 @@ def trax_region_to_box(region, polygon_conversion='preserve_area'):
     `convert_vot_anno_to_rect(flat polygon, polygon_conversion)` (None: not accepted); masks are refused (ATOM
     predicts boxes only)."""
     from trax import Region
+
     from pytracking.utils.convert_vot_anno_to_rect import convert_vot_anno_to_rect
     kind = region.type
     if kind == Region.RECTANGLE:
@@ -440,7 +441,7 @@ class Tracker:
 
     def _vot_serve(self, tracker, region_formats, polygon_conversion):
         """The TraX server loop: INITIALIZE -> tracker.initialize, FRAME -> tracker.track, QUIT -> return."""
-        from trax import Server, Image, TraxStatus, Rectangle
+        from trax import Image, Rectangle, Server, TraxStatus
         server = Server(region_formats, [Image.PATH], image_channels=['color'],
                         tracker_name='{}_{}'.format(self.name, self.parameter_name), tracker_family='pytracking')
         params = tracker.params
@@ -497,8 +498,8 @@ class Tracker:
         plt.tight_layout()
 
     def visualize(self, image, state, segmentation=None):
-        import matplotlib.pyplot as plt
         import matplotlib.patches as patches
+        import matplotlib.pyplot as plt
         if self.fig is None:
             self.init_visualization()
         self.ax.cla()

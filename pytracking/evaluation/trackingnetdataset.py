@@ -7,8 +7,8 @@ import os
 
 import numpy as np
 
-from pytracking.evaluation.data import Sequence, BaseDataset, SequenceList
 from pytracking.evaluation._common import require_dataset_root, sorted_frames_by_int
+from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
 from pytracking.utils.load_text import load_text
 
 

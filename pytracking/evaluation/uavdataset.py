@@ -4,9 +4,14 @@ Layout: `{uav_path}/data_seq/UAV123/{seq}/{frame:06d}.jpg` and `{uav_path}/anno/
 (comma-separated, NaN rows where the target is absent). Sub-sequences such as `uav_bird1_2` are frame ranges of
 one folder. The 123 entries are in `sequence_info/uav.json`.
 """
+from pytracking.evaluation._common import (
+    attribute_names,
+    filter_by_attribute,
+    load_attribute_spec,
+    require_dataset_root,
+    sequence_from_info,
+)
 from pytracking.evaluation.data import BaseDataset, SequenceList
-from pytracking.evaluation._common import (require_dataset_root, sequence_from_info, load_attribute_spec,
-                                           filter_by_attribute, attribute_names)
 from pytracking.evaluation.sequence_info import load_sequence_info
 
 

@@ -14,8 +14,8 @@ import os
 
 import numpy as np
 
-from pytracking.evaluation.data import Sequence, BaseDataset, SequenceList
 from pytracking.evaluation._common import require_dataset_root
+from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
 
 VOT2018_SEQUENCES = [
     'ants1', 'ants3', 'bag', 'ball1', 'ball2', 'basketball', 'birds1', 'blanket', 'bmx', 'bolt1', 'bolt2',

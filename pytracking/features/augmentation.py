@@ -3,17 +3,18 @@
 Each transform maps a 1xCxHxW image tensor to a transformed tensor and then pads (replicate) or crops it to
 ``output_sz`` with ``crop_to_output``. ``shift`` = (dy, dx) moves the content by that many pixels in the output:
 a positive shift moves it down/right.
+
+The affine and blur maths are shared with ltr's training transforms (`ltr.data.image_ops`).
 """
 
 import math
-import random
 
 import cv2 as cv
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ltr.data.transforms import affine_matrix, gaussian_blur_kernels
+from ltr.data.image_ops import affine_matrix, border_flag, gaussian_blur_kernels, roll_affine, separable_blur
 from pytracking.features.preprocessing import numpy_to_torch, torch_to_numpy
 
 
@@ -121,6 +122,7 @@ class Scale(Transform):
         return self.crop_to_output(image_resized)
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class Affine(Transform):
     """Affine warp with a 2x3 matrix (OpenCV convention, source -> destination), replicate border."""
 
@@ -172,14 +174,10 @@ class Blur(Transform):
     def __call__(self, image, is_mask=False):
         if not isinstance(image, torch.Tensor):
             raise NotImplementedError('Blur: only tensors are supported')
-        n, c, h, w = image.shape
-        fy = self.filter[0].to(image.device, image.dtype)
-        fx = self.filter[1].to(image.device, image.dtype)
-        im1 = F.conv2d(image.reshape(-1, 1, h, w), fy, padding=(self.filter_size[0], 0))
-        im2 = F.conv2d(im1, fx, padding=(0, self.filter_size[1]))
-        return self.crop_to_output(im2.reshape(n, c, h, w))
+        return self.crop_to_output(separable_blur(image, self.filter_size, self.filter))
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class RandomAffine(Transform):
     """Random flip, rotation, shear, scale and aspect-ratio change, rolled once at construction (Python
     ``random``) and applied with OpenCV.
@@ -198,24 +196,12 @@ class RandomAffine(Transform):
         self.max_ar_factor = max_ar_factor
 
         self.pad_amount = 0
-        if border_mode == 'constant':
-            self.border_flag = cv.BORDER_CONSTANT
-        elif border_mode == 'replicate':
-            self.border_flag = cv.BORDER_REPLICATE
-        else:
-            raise ValueError("RandomAffine: unknown border_mode {!r} (expected 'constant' or 'replicate')".format(
-                border_mode))
+        self.border_flag = border_flag(border_mode)
 
         self.roll_values = self.roll()
 
     def roll(self):
-        do_flip = random.random() < self.p_flip
-        theta = random.uniform(-self.max_rotation, self.max_rotation)
-        shear_x = random.uniform(-self.max_shear, self.max_shear)
-        shear_y = random.uniform(-self.max_shear, self.max_shear)
-        ar_factor = np.exp(random.uniform(-self.max_ar_factor, self.max_ar_factor))
-        scale_factor = np.exp(random.uniform(-self.max_scale, self.max_scale))
-        return do_flip, theta, (shear_x, shear_y), (scale_factor, scale_factor * ar_factor)
+        return roll_affine(self.p_flip, self.max_rotation, self.max_shear, self.max_scale, self.max_ar_factor)
 
     def _construct_t_mat(self, image_shape, do_flip, theta, shear_values, scale_factors):
         return affine_matrix(image_shape, do_flip, theta, shear_values, scale_factors, self.pad_amount)

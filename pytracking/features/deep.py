@@ -6,6 +6,7 @@ import torch.nn as nn
 from ltr.models.backbone.resnet import ResNet
 from pytracking.features.featurebase import MultiFeatureBase
 from pytracking.libs.tensorlist import TensorList
+from pytracking.utils.device import select_device  # noqa: F401  (also importable from here, as before)
 
 # ImageNet colour statistics used to normalise the 0-1 RGB input.
 _IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -15,16 +16,6 @@ _IMAGENET_STD = (0.229, 0.224, 0.225)
 _LAYER_STRIDE = {'conv1': 2, 'layer1': 4, 'layer2': 8, 'layer3': 16, 'layer4': 32, 'classification': 16, 'fc': None}
 _LAYER_DIM = {'conv1': 64, 'layer1': 64, 'layer2': 128, 'layer3': 256, 'layer4': 512, 'classification': 256,
               'fc': None}
-
-
-def select_device(use_gpu, warn_once=[False]):
-    """'cuda' when asked for and available; otherwise 'cpu' (saying so once per process when CUDA was asked for)."""
-    if use_gpu and torch.cuda.is_available():
-        return 'cuda'
-    if use_gpu and not warn_once[0]:
-        print('pytracking: use_gpu=True but CUDA is not available; running on the CPU.')
-        warn_once[0] = True
-    return 'cpu'
 
 
 class ATOMNetFeature(MultiFeatureBase):

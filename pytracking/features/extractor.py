@@ -1,8 +1,8 @@
 """Feature extractors: crop image patches around a position and run every feature on them."""
 import torch
 
-from pytracking.libs.tensorlist import TensorList
 from pytracking.features.preprocessing import sample_patch
+from pytracking.libs.tensorlist import TensorList
 
 
 def _flatten(items):

@@ -5,6 +5,7 @@ import torch
 from pytracking.utils.loading import load_network
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class NetWrapper:
     """Holds a network, loaded from `net_path` on `initialize()` (or at construction with initialize=True).
     Unknown attributes are looked up on the network."""
@@ -33,7 +34,7 @@ class NetWrapper:
         return ret_val
 
     def load_network(self):
-        from pytracking.features.deep import select_device
+        from pytracking.utils.device import select_device
         self.net = load_network(self.net_path, **self.net_kwargs)
         self.net = self.net.to(select_device(self.use_gpu))
         self.eval()
@@ -42,6 +43,7 @@ class NetWrapper:
         self.load_network()
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 class NetWithBackbone(NetWrapper):
     """A NetWrapper whose network has `extract_backbone_features`; adds image normalisation."""
 

@@ -47,7 +47,8 @@ def _crop_replicate(im, tl, br, pad_mode):
         return im.index_select(-2, rows.clamp(0, H - 1)).index_select(-1, cols.clamp(0, W - 1))
     # zero padding
     out = im.index_select(-2, rows.clamp(0, H - 1)).index_select(-1, cols.clamp(0, W - 1))
-    out = out * ((rows >= 0) & (rows < H)).view(-1, 1).to(out.dtype) * ((cols >= 0) & (cols < W)).view(1, -1).to(out.dtype)
+    out = out * ((rows >= 0) & (rows < H)).view(-1, 1).to(out.dtype) \
+        * ((cols >= 0) & (cols < W)).view(1, -1).to(out.dtype)
     return out
 
 
@@ -55,22 +56,22 @@ def sample_patch(im: torch.Tensor, pos: torch.Tensor, sample_sz: torch.Tensor, o
                  mode: str = 'replicate', max_scale_change=None, is_mask=False, round_pos=False, exact_size=False):
     """Sample an image patch of ``sample_sz`` centred at ``pos`` and resize it to ``output_sz``.
 
-    Args:
-        im: 1xCxHxW image tensor.
-        pos: centre (y, x) in pixels.
-        sample_sz: size (h, w) of the image region to sample.
-        output_sz: size (h, w) of the returned patch (None: no resizing).
-        mode: 'replicate' (pad outside with edge pixels), 'inside' (shrink the sample until it fits in the image,
+    args:
+        im - 1xCxHxW image tensor.
+        pos - centre (y, x) in pixels.
+        sample_sz - size (h, w) of the image region to sample.
+        output_sz - size (h, w) of the returned patch (None: no resizing).
+        mode - 'replicate' (pad outside with edge pixels), 'inside' (shrink the sample until it fits in the image,
             at most by ``max_scale_change``, and shift it inside), 'inside_major' (as 'inside' for the larger
             dimension).
-        is_mask: pad with zeros and resize with nearest neighbour.
-        round_pos: fix (off by default): centre the crop at ``pos.round()`` -- the position the trackers
+        is_mask - pad with zeros and resize with nearest neighbour.
+        round_pos - fix (off by default): centre the crop at ``pos.round()`` -- the position the trackers
             measure displacements from -- instead of pytracking's ``pos.long()`` (truncation).
-        exact_size: fix (off by default): integer crop corners, so an even-sized crop is always exactly
+        exact_size - fix (off by default): integer crop corners, so an even-sized crop is always exactly
             ``round(sample_sz)`` pixels (pytracking 2019 behaviour). pytracking's current code uses float corners
             truncated toward zero, which makes an even-sized crop one pixel larger whenever its top-left corner
             lies inside the image.
-    Returns:
+    returns:
         (patch 1xCxhxw, patch_coord 1x4 = [top, left, bottom, right] of the sampled region in image pixels).
 
     The optional pre-downsampling (by an integer factor ``df`` when the sample is much larger than the output)
@@ -80,7 +81,8 @@ def sample_patch(im: torch.Tensor, pos: torch.Tensor, sample_sz: torch.Tensor, o
         raise ValueError('sample_patch: im must be a 1xCxHxW tensor, got {}'.format(
             tuple(im.shape) if isinstance(im, torch.Tensor) else type(im).__name__))
     if mode not in ('replicate', 'inside', 'inside_major'):
-        raise ValueError("sample_patch: unknown mode {!r} (expected 'replicate', 'inside' or 'inside_major')".format(mode))
+        raise ValueError("sample_patch: unknown mode {!r} (expected 'replicate', 'inside' or 'inside_major')".format(
+            mode))
     pos = _as_2vec(pos, 'pos')
     sample_sz = _as_2vec(sample_sz, 'sample_sz')
     if output_sz is not None:

@@ -1,2 +1,2 @@
-from .tensorlist import TensorList, tensor_operation
 from .tensordict import TensorDict
+from .tensorlist import TensorList, tensor_operation

@@ -6,8 +6,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from . import fourier
-from . import complex
+from . import complex, fourier
 from .tensorlist import tensor_operation
 
 

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from . import complex
-from .tensorlist import tensor_operation, TensorList
+from .tensorlist import TensorList, tensor_operation
 
 
 def _check_spectrum(a, fn):

@@ -12,7 +12,8 @@ Conventions (as in pytracking):
 - The solvers update the given TensorList *in place*, so a tracker that holds the same tensors sees the
   new values.
 
-Plotting/visdom arguments are accepted for API compatibility; this port does not draw anything.
+Plotting/visdom arguments (``plotting``, ``fig_num``, ``visdom``) are accepted for pytracking's signatures and
+ignored, except that ``plotting`` also records the losses as ``debug`` does; this port draws nothing.
 """
 
 import torch
@@ -75,13 +76,15 @@ class MinimizationProblem:
 class ConjugateGradientBase:
     """Preconditioned conjugate gradient for A x = b, with A, b and the inner product given by subclasses.
 
-    Args:
-        fletcher_reeves: beta = rho/rho_prev (Fletcher-Reeves) if True, else Polak-Ribiere
+    args:
+        fletcher_reeves - beta = rho/rho_prev (Fletcher-Reeves) if True, else Polak-Ribiere
             beta = (rho - <r_prev, z>)/rho_prev. Beta is clamped at 0 in both cases.
-        standard_alpha: alpha = rho/<p, A p> if True, else <p, r>/<p, A p>.
-        direction_forget_factor: 0 restarts CG from scratch at every ``run_CG``; otherwise the search
+        standard_alpha - alpha = rho/<p, A p> if True, else <p, r>/<p, A p>.
+        direction_forget_factor - 0 restarts CG from scratch at every ``run_CG``; otherwise the search
             direction is kept between calls and ``rho`` is divided by this factor (warm restart).
-        debug: record residual norms (returned as ``resvec``).
+        debug - record residual norms (returned as ``resvec``).
+    The solvers below also accept pytracking's drawing arguments (``plotting``, ``fig_num``, ``visdom``): kept for
+    its signatures, they only switch the loss recording on (``plotting``); nothing is drawn.
     """
 
     def __init__(self, fletcher_reeves=True, standard_alpha=True, direction_forget_factor=0, debug=False):
@@ -106,11 +109,11 @@ class ConjugateGradientBase:
     def run_CG(self, num_iter, x=None, eps=0.0):
         """Run ``num_iter`` CG iterations on A x = self.b.
 
-        Args:
-            num_iter: number of iterations.
-            x: initial guess (None means 0; the returned x is then a new TensorList).
-            eps: stop when the residual norm falls to eps or below (0 disables).
-        Returns:
+        args:
+            num_iter - number of iterations.
+            x - initial guess (None means 0; the returned x is then a new TensorList).
+            eps - stop when the residual norm falls to eps or below (0 disables).
+        returns:
             (x, resvec): the solution (None if no iteration ran from x=None) and, in debug mode, the
             residual norms (initial one first), else None.
         """
@@ -233,7 +236,35 @@ class _ProblemOperators:
         return self.problem.M2(x)
 
 
-class ConjugateGradient(_ProblemOperators, ConjugateGradientBase):
+class _GaussNewtonLinearisation:
+    """Linearisation of an L2Problem shared by ConjugateGradient and GaussNewtonCG: the residuals r(x) with a graph,
+    J^T g with a graph w.r.t. a dummy g, the right-hand side b = -J^T r, and the product A p = J^T J p."""
+
+    def _linearise(self):
+        self.x.requires_grad_(True)
+        self.f0 = self.problem(self.x)
+        self.g = self.f0.detach()
+        self.g.requires_grad_(True)
+        self.dfdxt_g = TensorList(torch.autograd.grad(self.f0, self.x, self.g, create_graph=True))
+        self.b = -self.dfdxt_g.detach()
+
+    def A(self, x):
+        # J x = d(J^T g)/dg applied to x; then J^T (J x).
+        dfdx_x = torch.autograd.grad(self.dfdxt_g, self.g, x, retain_graph=True)
+        return TensorList(torch.autograd.grad(self.f0, self.x, dfdx_x, retain_graph=True))
+
+
+def _record_convergence(solver, delta_x, loss_of):
+    """Analyze mode: append the loss and the gradient norm at x + delta_x to the solver's histories."""
+    x = (solver.x + delta_x).detach()
+    x.requires_grad_(True)
+    loss = loss_of(x)
+    grad = TensorList(torch.autograd.grad(loss, x))
+    solver.losses = torch.cat((solver.losses, _cpu_vec(loss)))
+    solver.gradient_mags = torch.cat((solver.gradient_mags, _cpu_vec(sum(grad.view(-1) @ grad.view(-1)).sqrt())))
+
+
+class ConjugateGradient(_GaussNewtonLinearisation, _ProblemOperators, ConjugateGradientBase):
     """One Gauss-Newton step of an L2Problem: linearise once, then run CG on the normal equations."""
 
     def __init__(self, problem: L2Problem, variable: TensorList, cg_eps=0.0, fletcher_reeves=True,
@@ -259,15 +290,6 @@ class ConjugateGradient(_ProblemOperators, ConjugateGradientBase):
         self.f0 = None
         self.g = None
         self.dfdxt_g = None
-
-    def _linearise(self):
-        """Evaluate r(x) with a graph and J^T g with a graph w.r.t. a dummy g (for J p products)."""
-        self.x.requires_grad_(True)
-        self.f0 = self.problem(self.x)
-        self.g = self.f0.detach()
-        self.g.requires_grad_(True)
-        self.dfdxt_g = TensorList(torch.autograd.grad(self.f0, self.x, self.g, create_graph=True))
-        self.b = -self.dfdxt_g.detach()
 
     def run(self, num_cg_iter):
         """Linearise at the current x, run ``num_cg_iter`` CG iterations and update x in place."""
@@ -297,13 +319,8 @@ class ConjugateGradient(_ProblemOperators, ConjugateGradientBase):
         self.x.detach_()
         self.clear_temp()
 
-    def A(self, x):
-        # J x = d(J^T g)/dg applied to x; then J^T (J x).
-        dfdx_x = torch.autograd.grad(self.dfdxt_g, self.g, x, retain_graph=True)
-        return TensorList(torch.autograd.grad(self.f0, self.x, dfdx_x, retain_graph=True))
 
-
-class GaussNewtonCG(_ProblemOperators, ConjugateGradientBase):
+class GaussNewtonCG(_GaussNewtonLinearisation, _ProblemOperators, ConjugateGradientBase):
     """Gauss-Newton for an L2Problem with CG as the inner solver."""
 
     def __init__(self, problem: L2Problem, variable: TensorList, cg_eps=0.0, fletcher_reeves=True,
@@ -339,11 +356,11 @@ class GaussNewtonCG(_ProblemOperators, ConjugateGradientBase):
     def run(self, num_cg_iter, num_gn_iter=None):
         """Run Gauss-Newton.
 
-        Args:
-            num_cg_iter: CG iterations per GN iteration: an int (then ``num_gn_iter`` is required) or a list
+        args:
+            num_cg_iter - CG iterations per GN iteration: an int (then ``num_gn_iter`` is required) or a list
                 giving the CG count of each GN iteration.
-            num_gn_iter: number of GN iterations when ``num_cg_iter`` is an int.
-        Returns:
+            num_gn_iter - number of GN iterations when ``num_cg_iter`` is an int.
+        returns:
             (losses, residuals) recorded in debug/analyze mode (empty tensors otherwise).
         """
         if isinstance(num_cg_iter, int):
@@ -372,18 +389,10 @@ class GaussNewtonCG(_ProblemOperators, ConjugateGradientBase):
 
     def run_GN_iter(self, num_cg_iter):
         """One Gauss-Newton iteration: linearise, solve with CG, update x in place."""
-        self.x.requires_grad_(True)
-
-        self.f0 = self.problem(self.x)
-        self.g = self.f0.detach()
-
+        self._linearise()
         if self.debug and not self.analyze_convergence:
-            loss = self.problem.ip_output(self.g, self.g)
+            loss = self.problem.ip_output(self.g.detach(), self.g.detach())
             self.losses = torch.cat((self.losses, _cpu_vec(loss)))
-
-        self.g.requires_grad_(True)
-        self.dfdxt_g = TensorList(torch.autograd.grad(self.f0, self.x, self.g, create_graph=True))
-        self.b = -self.dfdxt_g.detach()
 
         delta_x, res = self.run_CG(num_cg_iter, eps=self.cg_eps)
 
@@ -394,21 +403,13 @@ class GaussNewtonCG(_ProblemOperators, ConjugateGradientBase):
         if self.debug:
             self.residuals = torch.cat((self.residuals, res))
 
-    def A(self, x):
-        dfdx_x = torch.autograd.grad(self.dfdxt_g, self.g, x, retain_graph=True)
-        return TensorList(torch.autograd.grad(self.f0, self.x, dfdx_x, retain_graph=True))
-
     def evaluate_CG_iteration(self, delta_x):
         """In analyze mode: record the loss and gradient norm at x + delta_x."""
         if self.analyze_convergence:
-            x = (self.x + delta_x).detach()
-            x.requires_grad_(True)
-            f = self.problem(x)
-            loss = self.problem.ip_output(f, f)
-            grad = TensorList(torch.autograd.grad(loss, x))
-            self.losses = torch.cat((self.losses, _cpu_vec(loss)))
-            self.gradient_mags = torch.cat(
-                (self.gradient_mags, _cpu_vec(sum(grad.view(-1) @ grad.view(-1)).sqrt())))
+            def loss_of(x):
+                f = self.problem(x)
+                return self.problem.ip_output(f, f)
+            _record_convergence(self, delta_x, loss_of)
 
 
 class _MomentumDescent:
@@ -585,14 +586,9 @@ class NewtonCG(_ProblemOperators, ConjugateGradientBase):
         return TensorList(torch.autograd.grad(self.g, self.x, x, retain_graph=True)) + self.hessian_reg * x
 
     def evaluate_CG_iteration(self, delta_x):
+        """In analyze mode: record the loss and gradient norm at x + delta_x."""
         if self.analyze_convergence:
-            x = (self.x + delta_x).detach()
-            x.requires_grad_(True)
-            loss = self.problem(x)
-            grad = TensorList(torch.autograd.grad(loss, x))
-            self.losses = torch.cat((self.losses, _cpu_vec(loss)))
-            self.gradient_mags = torch.cat(
-                (self.gradient_mags, _cpu_vec(sum(grad.view(-1) @ grad.view(-1)).sqrt())))
+            _record_convergence(self, delta_x, self.problem)
 
 
 class GradientDescent(_MomentumDescent):

@@ -22,7 +22,7 @@ class TensorDict(OrderedDict):
     def copy(self):
         return TensorDict(super().copy())
 
-    def __deepcopy__(self, memodict={}):
+    def __deepcopy__(self, memodict=None):
         return TensorDict(copy.deepcopy(list(self.items()), memodict))
 
     def __getattr__(self, name):

@@ -16,8 +16,8 @@ env_path = os.path.join(os.path.dirname(__file__), '..', '..')
 if env_path not in sys.path:
     sys.path.insert(0, os.path.abspath(env_path))
 
-from pytracking.evaluation.environment import env_settings  # noqa: E402
 from pytracking.evaluation.datasets import get_dataset  # noqa: E402
+from pytracking.evaluation.environment import env_settings  # noqa: E402
 
 
 def _make_zip(src_dir, zip_path):

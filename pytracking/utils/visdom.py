@@ -52,7 +52,8 @@ class Visdom:
             return
         if mode == 'Tracking' or mode == 'bbreg':
             image, boxes = data[0], list(data[1:])
-            if boxes and _to_numpy(boxes[-1]).ndim >= 2 and _to_numpy(boxes[-1]).shape[:2] == _to_numpy(image).shape[:2]:
+            last = _to_numpy(boxes[-1]) if boxes else None
+            if last is not None and last.ndim >= 2 and last.shape[:2] == _to_numpy(image).shape[:2]:
                 boxes = boxes[:-1]  # a segmentation mask: not drawn
             im = _draw_boxes(image, boxes)
             self.visdom.image(im.transpose(2, 0, 1), win=title, opts={'title': title})

@@ -18,7 +18,8 @@ def test_constructor_records_the_call_and_rebuilds_the_same_net():
     net = tiny_net(5, out_features=2, bias=False)
     c = net.constructor
     assert isinstance(c, NetConstructor)
-    assert (c.fun_name, c.fun_module, c.args, c.kwds) == ('tiny_net', __name__, (5,), {'out_features': 2, 'bias': False})
+    assert (c.fun_name, c.fun_module, c.args, c.kwds) == ('tiny_net', __name__, (5,),
+                                                          {'out_features': 2, 'bias': False})
     rebuilt = c.get()
     assert isinstance(rebuilt, nn.Linear)
     assert rebuilt.weight.shape == (2, 5) and rebuilt.bias is None

@@ -3,7 +3,6 @@ import os
 import sys
 import types
 
-import numpy as np
 import pytest
 
 from evaltest_helpers import make_otb_like
@@ -46,9 +45,9 @@ def test_experiment_then_print_results_cli(pyt_env, fake_tracker, capsys):
 
 def test_playback_saves_frames(pyt_env, fake_tracker):
     make_otb_like(str(pyt_env / 'demo' / 'otb'), {'Alpha': (5, 6, 10, 12)}, n_frames=3)
-    from pytracking.evaluation import get_dataset, Tracker
-    from pytracking.evaluation.running import run_dataset
     from pytracking.analysis.playback_results import playback_results
+    from pytracking.evaluation import Tracker, get_dataset
+    from pytracking.evaluation.running import run_dataset
     seq = get_dataset('demo')['Alpha']
     trk = Tracker('faketrk', 'default')
     run_dataset([seq], [trk])

@@ -28,9 +28,9 @@ def _write_random_results(results_dir, gts, rng):
 def test_auc_and_precision_match_got10k(pyt_env):
     import matplotlib
     matplotlib.use('Agg')
-    from pytracking.evaluation import Tracker, get_dataset
     from pytracking.analysis.plot_results import print_results
-    from pytracking.got10k_adapter import otb_experiment_offline, export_results_for_got10k
+    from pytracking.evaluation import Tracker, get_dataset
+    from pytracking.got10k_adapter import export_results_for_got10k, otb_experiment_offline
 
     otb_root = pyt_env / 'demo' / 'otb'
     gts = make_otb_like(str(otb_root), SEQS, n_frames=30)

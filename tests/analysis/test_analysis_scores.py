@@ -10,7 +10,8 @@ from evaltest_helpers import write_rows
 
 class _Seq:
     def __init__(self, name, gt, dataset='otb', target_visible=None):
-        self.name, self.ground_truth_rect, self.dataset, self.target_visible = name, np.asarray(gt, float), dataset, target_visible
+        self.name, self.ground_truth_rect = name, np.asarray(gt, float)
+        self.dataset, self.target_visible = dataset, target_visible
         self.frames = ['f'] * len(gt)
 
 
@@ -28,7 +29,7 @@ PRED = [[99, 99, 5, 5], [12, 12, 20, 20], [24, 14, 20, 20], [116, 16, 20, 20], [
 
 
 def test_iou_and_center_error_hand_values():
-    from pytracking.analysis.extract_results import calc_iou_overlap, calc_err_center
+    from pytracking.analysis.extract_results import calc_err_center, calc_iou_overlap
     a = torch.tensor([[0., 0., 10., 10.], [0., 0., 10., 10.], [0., 0., 4., 4.]], dtype=torch.float64)
     b = torch.tensor([[5., 0., 10., 10.], [20., 20., 5., 5.], [1., 1., 2., 2.]], dtype=torch.float64)
     np.testing.assert_allclose(calc_iou_overlap(a, b).numpy(), [50 / 150, 0.0, 4 / 16])  # continuous IoU
@@ -60,7 +61,7 @@ def test_seq_err_robust_rules():
 
 
 def test_auc_precision_hand_computed(pyt_env, capsys):
-    from pytracking.analysis.plot_results import print_results, plot_results
+    from pytracking.analysis.plot_results import plot_results, print_results
     res = pyt_env / 'res'
     write_rows(str(res / 'seq1.txt'), PRED, delimiter='\t')
     dataset = [_Seq('seq1', GT)]
@@ -83,7 +84,7 @@ def test_auc_precision_hand_computed(pyt_env, capsys):
 
 def test_exclude_invalid_frames_and_merge_runs(pyt_env):
     from pytracking.analysis.extract_results import extract_results
-    from pytracking.analysis.plot_results import merge_multiple_runs, compute_scores, print_per_sequence_results
+    from pytracking.analysis.plot_results import compute_scores, merge_multiple_runs, print_per_sequence_results
     write_rows(str(pyt_env / 'r0' / 'seq1.txt'), PRED, delimiter='\t')
     write_rows(str(pyt_env / 'r1' / 'seq1.txt'), GT, delimiter=',')  # comma-delimited files are read too
     trks = [_Trk(str(pyt_env / 'r0'), run_id=0), _Trk(str(pyt_env / 'r1'), run_id=1)]
@@ -122,6 +123,7 @@ def test_lasot_invisible_frames(pyt_env):
 
 def test_cache_is_reused_and_foreign_pickles_are_not_executed(pyt_env):
     import pickle
+
     from pytracking.analysis.plot_results import check_and_load_precomputed_results
     write_rows(str(pyt_env / 'res' / 'seq1.txt'), PRED, delimiter='\t')
     trk, ds = _Trk(str(pyt_env / 'res')), [_Seq('seq1', GT)]

@@ -104,9 +104,9 @@ def test_fps_of_merged_runs_sums_frames_and_times(pyt_env):
 
 def test_print_results_cli_fps_flag(pyt_env, fake_tracker, capsys):
     make_otb_like(str(pyt_env / 'demo' / 'otb'), {'Alpha': (5, 6, 10, 12), 'Beta': (3, 4, 8, 9)}, n_frames=4)
-    from pytracking.evaluation import get_dataset, Tracker
-    from pytracking.evaluation.running import run_dataset
     from pytracking.analysis.print_results import main
+    from pytracking.evaluation import Tracker, get_dataset
+    from pytracking.evaluation.running import run_dataset
     trk = Tracker('faketrk', 'default')
     assert run_dataset(get_dataset('demo'), [trk]) == []
     # Rewrite the measured times with known ones: 3 tracked frames per sequence.

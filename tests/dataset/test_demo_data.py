@@ -9,8 +9,14 @@ import pytest
 
 from ltr.dataset import demo_data
 from ltr.dataset.demo_scenes import SequenceSpec, render_sequence
-from ltr.dataset.demo_sources import (EVAL_PATCHES, TRAIN_PATCHES, PatchSpec, superellipse_mask,
-                                      random_train_patches, load_photo)
+from ltr.dataset.demo_sources import (
+    EVAL_PATCHES,
+    TRAIN_PATCHES,
+    PatchSpec,
+    load_photo,
+    random_train_patches,
+    superellipse_mask,
+)
 
 TINY = dict(image_size=(96, 72), frame_range=(10, 12),
             num_sequences={'got10k_train': 1, 'got10k_val': 1, 'lasot': 1, 'trackingnet': 1, 'coco': 2, 'otb': 1})

@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 
 from ltr.dataset import demo_camera, demo_data
-from ltr.dataset.demo_camera import (REAL_PLAN, REAL_TARGETS, camera_matrix, cv2_matrix, load_real_photo,
-                                     make_camera_path, real_target, real_target_regions, render_real_sequence)
+from ltr.dataset.demo_camera import (
+    REAL_PLAN,
+    REAL_TARGETS,
+    camera_matrix,
+    cv2_matrix,
+    load_real_photo,
+    make_camera_path,
+    real_target,
+    real_target_regions,
+    render_real_sequence,
+)
 from ltr.dataset.demo_sources import TRAIN_PATCHES, random_train_patches
 
 SIZE = (320, 240)

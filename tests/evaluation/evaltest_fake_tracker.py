@@ -62,8 +62,9 @@ def parameters():
 
 def register():
     """Insert the fake tracker and parameter modules into sys.modules."""
-    import pytracking.tracker
-    import pytracking.parameter
+    # The parent packages first: the modules registered below are their children.
+    import pytracking.parameter  # noqa: F401
+    import pytracking.tracker  # noqa: F401
     trk = types.ModuleType('pytracking.tracker.faketrk')
     trk.get_tracker_class = get_tracker_class
     par_pkg = types.ModuleType('pytracking.parameter.faketrk')

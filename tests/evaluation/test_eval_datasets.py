@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from evaltest_helpers import write_rows, make_otb_like
+from evaltest_helpers import make_otb_like, write_rows
 
 
 def _otb_info(name):

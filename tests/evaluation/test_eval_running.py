@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from evaltest_helpers import make_otb_like, write_jpg
+from evaltest_helpers import make_otb_like
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEQS = {'Alpha': (5, 6, 10, 12), 'Beta': (3, 4, 8, 9), 'Gamma': (7, 7, 13, 11)}
@@ -66,8 +66,7 @@ def test_failure_is_reported_and_others_still_run(pyt_env, fake_tracker, monkeyp
 
 
 def test_process_pool(pyt_env, fake_tracker, monkeypatch):
-    from pytracking.evaluation import Tracker
-    from pytracking.evaluation import running
+    from pytracking.evaluation import Tracker, running
     monkeypatch.setattr(running, 'START_METHOD', 'fork')  # fork keeps the fake tracker registered in workers
     dataset = _demo(pyt_env)
     trackers = [Tracker('faketrk', 'default', 0), Tracker('faketrk', 'default', 1)]
@@ -92,6 +91,7 @@ def test_frames_are_rgb_and_output_keys(pyt_env, fake_tracker):
 
 def test_video_headless_rgb_and_saved(pyt_env, fake_tracker, monkeypatch):
     import cv2
+
     from pytracking.evaluation import Tracker
     monkeypatch.delenv('DISPLAY', raising=False)
     monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
@@ -117,6 +117,7 @@ def test_video_headless_rgb_and_saved(pyt_env, fake_tracker, monkeypatch):
 
 def test_str2bool():
     import argparse
+
     from pytracking.evaluation.cli_utils import str2bool
     assert str2bool('False') is False and str2bool('true') is True and str2bool('0') is False
     with pytest.raises(argparse.ArgumentTypeError):
@@ -175,8 +176,7 @@ def test_killed_run_restarts_and_never_reuses_truncated_file(pyt_env):
 
 def test_killed_while_writing_leaves_no_partial_file(pyt_env, fake_tracker, monkeypatch):
     """Simulate a crash in the middle of writing the box file: the target file must not appear."""
-    from pytracking.evaluation import Tracker
-    from pytracking.evaluation import running
+    from pytracking.evaluation import Tracker, running
     dataset = _demo(pyt_env)
     real_savetxt = np.savetxt
 

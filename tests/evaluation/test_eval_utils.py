@@ -54,7 +54,8 @@ def test_load_text_delimiters(tmp_path):
     p = tmp_path / 'a.txt'
     p.write_text('1\t2\t3\t4\n5\t6\t7\t8\n')
     for backend in ('numpy', 'pandas'):
-        np.testing.assert_array_equal(load_text(str(p), delimiter=(',', '\t'), backend=backend), [[1, 2, 3, 4], [5, 6, 7, 8]])
+        np.testing.assert_array_equal(load_text(str(p), delimiter=(',', '\t'), backend=backend),
+                                      [[1, 2, 3, 4], [5, 6, 7, 8]])
     p.write_text('1 2 3 4\n')
     np.testing.assert_array_equal(load_text(str(p), delimiter=(',', None)), [[1, 2, 3, 4]])
     with pytest.raises(ValueError, match='a.txt'):

@@ -22,8 +22,6 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TESTS_EVAL = os.path.dirname(os.path.abspath(__file__))
 TESTS_TRACKER = os.path.join(os.path.dirname(TESTS_EVAL), 'tracker')
 RUN_VOT = os.path.join(REPO, 'pytracking', 'run_vot.py')
-if TESTS_TRACKER not in sys.path:
-    sys.path.append(TESTS_TRACKER)   # atom_test_utils
 TIMEOUT = 120   # seconds before the watchdog kills a tracker process (a hang fails the test, never blocks it)
 
 # A rotated rectangle 20*sqrt(2) x 10*sqrt(2) (area 400) whose bounding box is (10, 10)-(40, 40) (area 900).
@@ -226,6 +224,7 @@ SMALL_PARAM = 'vottest_small'
 def _small_atom_vot_parameters():
     """default_vot with a 128x128 sample, on the CPU, seeded, with a random-init (seeded) ResNet-18 ATOM net."""
     import torch
+
     from ltr.models.bbreg.atom import atom_resnet18
     from pytracking.parameter.atom.default_vot import parameters
     torch.set_num_threads(1)
@@ -260,6 +259,7 @@ def atom_video(tmp_path_factory):
 
 def test_atom_over_trax_matches_a_direct_run(pyt_env, atom_video, monkeypatch):
     import torch
+
     from pytracking.evaluation.data import Sequence
     from pytracking.evaluation.tracker import Tracker
     paths, boxes = atom_video

@@ -3,14 +3,11 @@ on a CPU) and `fast_atom_params` (ATOM's default parameters cut down: 128 px sam
 augmentation)."""
 import functools
 import os
-import sys
 
 import torch
 
 FAULTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(FAULTS_DIR))
-sys.path.insert(0, os.path.join(os.path.dirname(FAULTS_DIR), 'tracker'))   # atom_test_utils
-sys.path.insert(0, os.path.join(os.path.dirname(FAULTS_DIR), 'train'))     # toy_training
 
 
 @functools.lru_cache(maxsize=1)

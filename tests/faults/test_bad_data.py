@@ -63,7 +63,8 @@ def _summary(data):
     """A stand-in for ATOM's processing: the boxes and a checksum of the frames (frames vary in size)."""
     return TensorDict({'train_anno': torch.stack(list(data['train_anno'])),
                        'test_anno': torch.stack(list(data['test_anno'])),
-                       'pixels': torch.tensor([float(np.mean(im)) for im in data['train_images'] + data['test_images']])})
+                       'pixels': torch.tensor([float(np.mean(im))
+                                               for im in data['train_images'] + data['test_images']])})
 
 
 def _sampler(dataset, n=12):

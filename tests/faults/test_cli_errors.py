@@ -8,13 +8,10 @@ import pytest
 
 from faults_helpers import REPO
 
-EVAL_TESTS = os.path.join(REPO, 'tests', 'evaluation')
-
 
 @pytest.fixture(scope='module')
 def env(tmp_path_factory):
     root = tmp_path_factory.mktemp('cli')
-    sys.path.insert(0, EVAL_TESTS)
     from evaltest_helpers import make_otb_like
     make_otb_like(str(root / 'demo' / 'otb'), {'Alpha': (5, 6, 10, 12), 'Beta': (3, 4, 8, 9)}, n_frames=3)
     (root / 'garbage.mp4').write_bytes(bytes(range(256)) * 8)
@@ -100,7 +97,8 @@ def test_debug_shows_the_traceback(env):
 
 def test_missing_network_is_named_and_fails(env, monkeypatch, capsys):
     """Every sequence fails on the missing network: the summary names the file, the exit status is 1."""
-    res = _run_here(env, monkeypatch, capsys, 'pytracking/run_tracker.py', 'atom', 'default', '--dataset', 'demo', '--sequence', 'Alpha')
+    res = _run_here(env, monkeypatch, capsys, 'pytracking/run_tracker.py', 'atom', 'default', '--dataset', 'demo',
+                    '--sequence', 'Alpha')
     assert res.returncode == 1
     assert 'Traceback' not in res.stderr + res.stdout
     assert 'FAILED' in res.stdout and 'atom_default.pth: no such file or directory' in res.stdout

@@ -47,7 +47,6 @@ def _start(tmp_path, delay):
 
 @pytest.fixture
 def demo(tmp_path):
-    sys.path.insert(0, EVAL_TESTS)
     from evaltest_helpers import make_otb_like
     make_otb_like(str(tmp_path / 'demo' / 'otb'), SEQS, n_frames=5)
     return tmp_path / 'results' / 'faketrk' / 'default'

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from faults_helpers import fast_atom_params
 from pytracking.tracker.atom import get_tracker_class

@@ -11,7 +11,6 @@ import os
 import pytest
 import torch
 
-import faults_helpers  # noqa: F401  (sys.path)
 import toy_training
 from ltr.admin.loading import DamagedCheckpointError, torch_load_legacy
 from ltr.trainers.base_trainer import CheckpointSaveError

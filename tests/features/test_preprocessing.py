@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from pytracking.features.preprocessing import (numpy_to_torch, torch_to_numpy, sample_patch,
-                                               sample_patch_multiscale, sample_patch_transformed)
 from pytracking.features import augmentation as augs
+from pytracking.features.preprocessing import (
+    numpy_to_torch,
+    sample_patch,
+    sample_patch_multiscale,
+    sample_patch_transformed,
+    torch_to_numpy,
+)
 
 
 @pytest.fixture

@@ -1,19 +1,17 @@
 """CPU vs CUDA agreement of the libs (skipped without a GPU)."""
 import math
 
-import numpy as np
 import pytest
 import torch
 
+from pytracking.features import augmentation as augs
+from pytracking.features.preprocessing import sample_patch
 from pytracking.libs import TensorList, fourier, operation
 from pytracking.libs.optimization import GaussNewtonCG, L2Problem
-from pytracking.features.preprocessing import sample_patch
-from pytracking.features import augmentation as augs
 
-cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+pytestmark = pytest.mark.cuda
 
 
-@cuda
 def test_fourier_upsampling_cpu_equals_cuda():
     x = torch.randn(2, 1, 18, 18, dtype=torch.float64)
     out = []
@@ -32,7 +30,6 @@ class Lin(L2Problem):
         return TensorList([operation.conv2d(self.X, x[0], mode='same') - self.y, 0.3 * x[0]])
 
 
-@cuda
 def test_gauss_newton_cpu_equals_cuda():
     X = torch.randn(3, 2, 6, 6, dtype=torch.float64)
     y = torch.randn(3, 1, 6, 6, dtype=torch.float64)
@@ -44,7 +41,6 @@ def test_gauss_newton_cpu_equals_cuda():
     assert torch.allclose(res[0], res[1], atol=1e-9)
 
 
-@cuda
 def test_patch_and_augmentation_on_cuda_image():
     im = torch.rand(1, 3, 40, 50) * 255
     p_cpu, _ = sample_patch(im, torch.tensor([5., 45.]), torch.tensor([20., 20.]), torch.tensor([16., 16.]))

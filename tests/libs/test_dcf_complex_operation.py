@@ -1,12 +1,11 @@
 """dcf.py, complex.py and operation.py against numpy / scipy / hand-computed values."""
-import math
 
 import numpy as np
 import pytest
 import torch
 from scipy.signal import correlate2d
 
-from pytracking.libs import dcf, complex, operation, TensorList
+from pytracking.libs import TensorList, complex, dcf, operation
 
 DT = torch.float64
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from pytracking.libs import fourier, TensorList
+from pytracking.libs import TensorList, fourier
 
 DT = torch.float64
 

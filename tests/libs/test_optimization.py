@@ -4,9 +4,16 @@ import pytest
 import torch
 
 from pytracking.libs import TensorList
-from pytracking.libs.optimization import (L2Problem, MinimizationProblem, ConjugateGradientBase,
-                                          ConjugateGradient, GaussNewtonCG, GradientDescentL2,
-                                          GradientDescent, NewtonCG)
+from pytracking.libs.optimization import (
+    ConjugateGradient,
+    ConjugateGradientBase,
+    GaussNewtonCG,
+    GradientDescent,
+    GradientDescentL2,
+    L2Problem,
+    MinimizationProblem,
+    NewtonCG,
+)
 
 DT = torch.float64
 

@@ -5,7 +5,7 @@ import pickle
 import pytest
 import torch
 
-from pytracking.libs import TensorList, TensorDict, tensor_operation
+from pytracking.libs import TensorDict, TensorList, tensor_operation
 
 
 def tl(*vals):
@@ -93,7 +93,7 @@ def test_tensor_method_forwarding_and_properties():
     assert a.attribute('nonexistent', 5) == [5, 5]
     assert_tl_equal(TensorList([torch.tensor(4.)]).apply(lambda t: t + 1), [5.])
     with pytest.raises(AttributeError):
-        a.not_a_tensor_method
+        _ = a.not_a_tensor_method
     # protocol names must not be forwarded (torch would treat the list as a tensor-like)
     assert not hasattr(a, '__torch_function__')
     assert not hasattr(a, '__array__')
@@ -152,7 +152,7 @@ def test_tensordict():
     assert isinstance(dc, TensorDict) and dc['a'] is not d['a'] and torch.equal(dc['a'], d['a'])
     assert not hasattr(d, '__torch_function__')
     with pytest.raises(AttributeError):
-        d.not_a_tensor_method
+        _ = d.not_a_tensor_method
     p = pickle.loads(pickle.dumps(d))
     assert isinstance(p, TensorDict) and p['name'] == 'seq'
 

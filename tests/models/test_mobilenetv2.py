@@ -73,7 +73,8 @@ def test_weights_are_trained_not_random(pretrained):
             h.remove()
     assert len(stats) == 1 + 2 + 12 * 3   # features[0], block 1, blocks 2-13
     corr_mean = [torch.corrcoef(torch.stack((m, bn.running_mean)))[0, 1].item() for bn, m, _ in stats]
-    corr_logvar = [torch.corrcoef(torch.stack(((v + 1e-5).log(), (bn.running_var + 1e-5).log())))[0, 1].item() for bn, _, v in stats]
+    corr_logvar = [torch.corrcoef(torch.stack(((v + 1e-5).log(), (bn.running_var + 1e-5).log())))[0, 1].item()
+                   for bn, _, v in stats]
     assert np.median(corr_mean) > 0.8 and np.median(corr_logvar) > 0.8, (corr_mean, corr_logvar)
     bn = stats[0][0]
     # A random-init network's BN statistics are the defaults (0, 1): nothing to correlate with.

@@ -1,6 +1,7 @@
 """PrRoIPool: both backends (compiled op `ltr._C` when built, pure-PyTorch fallback) against independent
 expectations: a brute-force numerical integral of the bilinear interpolant, hand-computed cases, finite
 differences (gradcheck), torch.library.opcheck, and each other on ATOM-sized inputs."""
+import re
 import warnings
 
 import numpy as np
@@ -14,9 +15,9 @@ from ltr.ops.prroi_pool import PrRoIPool2D, prroi_pool2d
 from ltr.ops.prroi_pool_torch import prroi_pool2d_torch
 
 HAS_OPS = _extension.has_ops()
-HAS_CUDA = HAS_OPS and torch.cuda.is_available() and _extension.has_kernel('cuda')
 needs_ops = pytest.mark.skipif(not HAS_OPS, reason='compiled extension ltr._C not built')
-needs_cuda = pytest.mark.skipif(not HAS_CUDA, reason='no GPU or ltr._C built without CUDA')
+# With @pytest.mark.cuda (skipped without a GPU): the op's CUDA kernels must be compiled in too.
+needs_cuda_kernels = pytest.mark.skipif(not _extension.has_kernel('cuda'), reason='ltr._C built without CUDA kernels')
 
 
 @pytest.fixture(autouse=True, scope='module')
@@ -304,7 +305,8 @@ def test_op_low_precision_cpu(dtype):
 
 # ---------------------------------------------------------------------------------------------------------
 # CUDA (run only where a GPU is present)
-@needs_cuda
+@pytest.mark.cuda
+@needs_cuda_kernels
 @pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
 def test_cuda_matches_brute_force_and_cpu(dtype):
     g = torch.Generator().manual_seed(11)
@@ -315,7 +317,8 @@ def test_cuda_matches_brute_force_and_cpu(dtype):
     assert_close_rel(out.cpu(), brute_force_prroi(features, rois, 3, 2, 0.5), 1e-4 if dtype == torch.float32 else 1e-10)
 
 
-@needs_cuda
+@pytest.mark.cuda
+@needs_cuda_kernels
 @pytest.mark.parametrize('seed', [0, 1, 2])
 def test_cuda_gradcheck(seed):
     features, batch, coords = _grad_case(seed, device='cuda')
@@ -325,7 +328,8 @@ def test_cuda_gradcheck(seed):
     assert torch.autograd.gradcheck(fn, (features, coords), eps=1e-6, atol=1e-6, rtol=1e-4)
 
 
-@needs_cuda
+@pytest.mark.cuda
+@needs_cuda_kernels
 def test_cuda_opcheck_and_grads_match_cpu():
     features, batch, coords = _grad_case(9)
     rois = torch.cat([batch, coords], 1)
@@ -380,3 +384,90 @@ def test_fallback_warns_once(monkeypatch):
         prroi_pool2d(features, rois, 2, 2, 1.0)
     assert sum('pure-PyTorch' in str(w.message) for w in caught) == 1
     torch.testing.assert_close(a, prroi_pool2d_torch(features, rois, 2, 2, 1.0))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Bad batch indices: one check (csrc/prroi_pool_checks.cpp) for both kernels, the same messages as the fallback
+BAD_BATCH_CASES = [
+    pytest.param([0.0, 2.0, 1.0], r'must be in \[0, 2\) for features with batch size 2; got values in \[0, 2\]',
+                 id='too-large'),
+    pytest.param([-1.0, 0.0, 1.0], r'must be in \[0, 2\) .*got values in \[-1, 1\]', id='negative'),
+    pytest.param([0.0, 0.5, 1.0], r'must hold whole numbers; got 0\.5 at row 1', id='fraction'),
+    pytest.param([0.0, 1.0, float('nan')], r'must hold whole numbers; got nan at row 2', id='nan'),
+    pytest.param([float('inf'), 0.0, 1.0], r'must hold whole numbers; got inf at row 0', id='inf'),
+]
+
+
+def _bad_batch_inputs(batch, device='cpu', dtype=torch.float32):
+    features = torch.randn(2, 3, 6, 7, dtype=dtype)
+    rois = torch.tensor([[b, 0.5, 0.5, 4.0, 3.0] for b in batch], dtype=dtype)
+    return features.to(device), rois.to(device)
+
+
+def _error_message(fn, *args):
+    with pytest.raises(ValueError) as info:
+        fn(*args)
+    return str(info.value).splitlines()[0]
+
+
+@needs_ops
+@pytest.mark.parametrize('batch,match', BAD_BATCH_CASES)
+def test_op_bad_batch_index_raises_like_the_fallback(batch, match):
+    features, rois = _bad_batch_inputs(batch)
+    op_msg = _error_message(torch.ops.ltr.prroi_pool2d, features, rois, 2, 2, 1.0)
+    assert op_msg.startswith('rois[:, 0] (batch index) ')
+    assert re.search(match, op_msg), op_msg
+    assert op_msg == _error_message(prroi_pool2d_torch, features, rois, 2, 2, 1.0)
+    assert op_msg == _error_message(prroi_pool2d, features, rois, 2, 2, 1.0)   # the public API, same error
+    # the backward op checks too (it is callable on its own)
+    grad = torch.ones(len(batch), 3, 2, 2)
+    assert op_msg == _error_message(torch.ops.ltr._prroi_pool2d_backward, grad, features, rois, grad, 2, 2, 1.0,
+                                    True, True)
+
+
+@needs_ops
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16, torch.float64])
+def test_op_bad_batch_index_other_dtypes(dtype):
+    features, rois = _bad_batch_inputs([0.0, 3.0, 1.0], dtype=dtype)
+    with pytest.raises(ValueError, match=r'got values in \[0, 3\]'):
+        torch.ops.ltr.prroi_pool2d(features, rois, 2, 2, 1.0)
+
+
+@pytest.mark.cuda
+@needs_cuda_kernels
+@pytest.mark.parametrize('batch,match', BAD_BATCH_CASES)
+def test_cuda_bad_batch_index_raises_like_cpu(batch, match):
+    features, rois = _bad_batch_inputs(batch)
+    cpu_msg = _error_message(torch.ops.ltr.prroi_pool2d, features, rois, 2, 2, 1.0)
+    cuda_msg = _error_message(torch.ops.ltr.prroi_pool2d, features.cuda(), rois.cuda(), 2, 2, 1.0)
+    assert cuda_msg == cpu_msg
+    assert cuda_msg == _error_message(prroi_pool2d, features.cuda(), rois.cuda(), 2, 2, 1.0)
+    grad = torch.ones(len(batch), 3, 2, 2, device='cuda')
+    assert cuda_msg == _error_message(torch.ops.ltr._prroi_pool2d_backward, grad, features.cuda(), rois.cuda(),
+                                      grad, 2, 2, 1.0, True, True)
+
+
+@pytest.mark.cuda
+@needs_cuda_kernels
+def test_cuda_feature_gradient_alerts_deterministic_mode():
+    features, batch, coords = _grad_case(3, dtype=torch.float32, device='cuda')
+    rois = torch.cat([batch, coords], 1)
+    before, before_warn = torch.are_deterministic_algorithms_enabled(), \
+        torch.is_deterministic_algorithms_warn_only_enabled()
+    try:
+        torch.use_deterministic_algorithms(True)
+        f = features.clone().requires_grad_(True)
+        out = prroi_pool2d(f, rois, 2, 2, 0.5)
+        with pytest.raises(RuntimeError, match='prroi_pool2d_backward_cuda'):
+            out.sum().backward()
+        # the ROI gradient alone is deterministic (a reduction, no atomics): no alert
+        r = rois.clone().requires_grad_(True)
+        prroi_pool2d(features, r, 2, 2, 0.5).sum().backward()
+        assert r.grad is not None
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        f = features.clone().requires_grad_(True)
+        with pytest.warns(UserWarning, match='prroi_pool2d_backward_cuda'):
+            prroi_pool2d(f, rois, 2, 2, 0.5).sum().backward()
+        assert f.grad is not None
+    finally:
+        torch.use_deterministic_algorithms(before, warn_only=before_warn)

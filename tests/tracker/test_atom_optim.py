@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from pytracking.libs import TensorList
-from pytracking.tracker.atom.optim import FactorizedConvProblem, ConvProblem
+from pytracking.tracker.atom.optim import ConvProblem, FactorizedConvProblem
 
 
 def mlu_np(x, a):

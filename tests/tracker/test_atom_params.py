@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from pytracking.utils.params import TrackerParams, FeatureParams
 from pytracking.libs import TensorList
+from pytracking.utils.params import FeatureParams, TrackerParams
 
 
 def test_tracker_params_get_has():
@@ -40,7 +40,7 @@ def test_default_parameters_match_paper_setup():
 
 
 def test_variants():
-    from pytracking.parameter.atom import multiscale_no_iounet, default_vot, demo
+    from pytracking.parameter.atom import default_vot, demo, multiscale_no_iounet
     ms = multiscale_no_iounet.parameters()
     assert not ms.use_iou_net and torch.allclose(ms.scale_factors, torch.tensor([1.02 ** k for k in range(-2, 3)]))
     vot = default_vot.parameters()

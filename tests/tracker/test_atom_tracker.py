@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from pytracking.tracker.atom import get_tracker_class
-from pytracking.libs import TensorList
 from atom_test_utils import make_video, small_params
+from pytracking.libs import TensorList
+from pytracking.tracker.atom import get_tracker_class
 
 
 def _run(net, seed, num_track=10, **overrides):

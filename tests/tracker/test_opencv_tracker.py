@@ -76,8 +76,8 @@ def sequence():
 
 def test_parameter_files():
     from pytracking.evaluation import Tracker
-    from pytracking.tracker.opencv import OpenCVTracker
     from pytracking.tracker.firstbox import FirstBox
+    from pytracking.tracker.opencv import OpenCVTracker
     for t in ('csrt', 'kcf', 'mil'):
         trk = Tracker('opencv', t)
         assert trk.tracker_class is OpenCVTracker
@@ -196,6 +196,7 @@ def test_lost_target_keeps_last_box(monkeypatch):
 
 def test_thread_setting():
     import torch
+
     from pytracking.tracker.opencv import OpenCVTracker
     frame = np.zeros((50, 50, 3), np.uint8)
     OpenCVTracker(opencv_params('kcf', num_threads=1)).initialize(frame, {'init_bbox': [10, 10, 20, 20]})

@@ -60,6 +60,7 @@ def test_val_loss_after_training_is_below_untrained(demo_run):
 
 def test_dataset_weights_knob(monkeypatch):
     from types import SimpleNamespace
+
     from ltr.train_settings.bbreg.atom_demo import _dataset_weights
     monkeypatch.delenv('ATOM_DEMO_DATASET_WEIGHTS', raising=False)
     assert _dataset_weights(SimpleNamespace()) == [1, 1, 1, 1]           # atom.py's weights

@@ -17,14 +17,12 @@ import torch
 import torch.multiprocessing as mp
 import torch.nn as nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import toy_training  # noqa: E402
-
-from ltr.admin import distributed  # noqa: E402
-from ltr.admin.loading import load_network, torch_load_legacy  # noqa: E402
-from ltr.admin.model_constructor import NetConstructor  # noqa: E402
-from ltr.trainers import LTRTrainer  # noqa: E402
-from pytracking.libs import TensorDict  # noqa: E402
+import toy_training
+from ltr.admin import distributed
+from ltr.admin.loading import load_network, torch_load_legacy
+from ltr.admin.model_constructor import NetConstructor
+from ltr.trainers import LTRTrainer
+from pytracking.libs import TensorDict
 
 WORLD = 2
 
@@ -232,6 +230,7 @@ def test_two_process_ltr_trainer_checkpoints_and_global_stats(tmp_path):
 
 def test_nproc_reexecs_the_script_under_torchrun(monkeypatch):
     import torch.distributed.run as torchrun
+
     import ltr.run_training as rt
     seen = {}
     monkeypatch.delenv('WORLD_SIZE', raising=False)

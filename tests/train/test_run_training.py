@@ -30,8 +30,8 @@ def test_bad_bool_is_rejected(monkeypatch, capsys):
     assert 'expected a boolean' in capsys.readouterr().err
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU fallback')
-def test_device_falls_back_to_cpu_with_a_message(capsys):
+def test_device_falls_back_to_cpu_with_a_message(monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)   # the CPU fallback, also on a GPU machine
     settings = SimpleNamespace(use_gpu=True)
     rt.select_device(settings)
     assert settings.use_gpu is False and settings.device == torch.device('cpu')

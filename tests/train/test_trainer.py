@@ -7,11 +7,9 @@ import sys
 import pytest
 import torch
 
+import toy_training
 from ltr.admin.loading import torch_load_legacy
 from ltr.admin.stats import AverageMeter
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import toy_training  # noqa: E402
 
 torch.set_num_threads(1)
 TOY_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'toy_training.py')

@@ -9,7 +9,7 @@ import sys
 from types import SimpleNamespace
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-if REPO_ROOT not in sys.path:
+if __name__ == '__main__' and REPO_ROOT not in sys.path:   # run as a script (a child process of the tests)
     sys.path.insert(0, REPO_ROOT)
 
 import torch  # noqa: E402

@@ -2,6 +2,7 @@
 import torch.nn as nn
 
 
+# Kept for pytracking API compatibility; not on ATOM's path.
 def conv_block(in_planes, out_planes, kernel_size=3, stride=1, padding=1, dilation=1, bias=True,
                batch_norm=True, relu=True, padding_mode='zeros'):
     """Conv2d (+ BatchNorm2d) (+ ReLU) as an nn.Sequential.

@@ -8,10 +8,10 @@ import torch.optim as optim
 import ltr.data.transforms as tfm
 import ltr.models.bbreg.atom as atom_models
 from ltr import actors
-from ltr.data import processing, sampler, LTRLoader
-from ltr.dataset import Lasot, Got10k, TrackingNet, MSCOCOSeq
-from ltr.trainers import LTRTrainer
+from ltr.data import LTRLoader, processing, sampler
+from ltr.dataset import Got10k, Lasot, MSCOCOSeq, TrackingNet
 from ltr.train_settings.required_paths import require_dataset_dirs
+from ltr.trainers import LTRTrainer
 
 
 def run(settings):

@@ -34,41 +34,19 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.optim as optim
-import torch.utils.data
 
 import ltr.data.transforms as tfm
 import ltr.models.bbreg.atom as atom_models
 from ltr import actors
-from ltr.data import processing, sampler, LTRLoader
-from ltr.dataset import Lasot, Got10k, TrackingNet, MSCOCOSeq
-from ltr.trainers import LTRTrainer
+from ltr.data import LTRLoader, processing, sampler
+from ltr.data.fixed_sample_set import FixedSampleSet
+from ltr.dataset import Got10k, Lasot, MSCOCOSeq, TrackingNet
 from ltr.train_settings.required_paths import MissingDatasetSettingsError
+from ltr.trainers import LTRTrainer
+from ltr.trainers.iou_quality import iou_prediction_quality, print_iou_prediction_quality
 
 # Measured choice (INSTALL.md): train only the IoU predictor on the frozen ImageNet backbone, as ATOM.
 BACKBONE_CHOICE = {'train_backbone': False, 'backbone_lr': 1e-4}
-
-
-class FixedSampleSet(torch.utils.data.Dataset):
-    """`num_samples` samples drawn once from `dataset` under a fixed seed (the global RNG states are restored
-    afterwards), so every validation pass sees the same data."""
-
-    def __init__(self, dataset, num_samples, seed=1234):
-        py_state, np_state, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()
-        try:
-            random.seed(seed)
-            np.random.seed(seed)
-            torch.manual_seed(seed)
-            self.samples = [dataset[i] for i in range(num_samples)]
-        finally:
-            random.setstate(py_state)
-            np.random.set_state(np_state)
-            torch.set_rng_state(torch_state)
-
-    def __len__(self):
-        return len(self.samples)
-
-    def __getitem__(self, index):
-        return self.samples[index]
 
 
 def _demo_paths(settings):
@@ -116,33 +94,6 @@ def _dataset_weights(settings):
                          'for LaSOT, GOT-10k, TrackingNet, COCO, got {!r}'.format(value))
     settings.dataset_weights = weights
     return weights
-
-
-def iou_prediction_quality(actor, loader, device):
-    """How well the network predicts the proposals' IoU on `loader` (eval mode, no gradients):
-    loss - the IoU loss (MSE on IoU mapped to [-1, 1]), as the trainer reports it;
-    baseline_loss - the MSE of always predicting the mean target (what a network that ignores the image gets);
-    pearson - correlation of predicted and true IoU over all proposals (ranking quality, what the tracker uses).
-    """
-    actor.train(False)
-    preds, targets = [], []
-    with torch.no_grad():
-        for data in loader:
-            data = data.to(device)
-            iou_pred = actor.net(data['train_images'], data['test_images'], data['train_anno'],
-                                 data['test_proposals'])
-            preds.append(iou_pred.reshape(-1).cpu())
-            targets.append(data['proposal_iou'].reshape(-1).cpu())
-    pred, target = torch.cat(preds).double(), torch.cat(targets).double()
-    pearson = torch.corrcoef(torch.stack((pred, target)))[0, 1].item() if pred.numel() > 1 else float('nan')
-    return {'loss': torch.mean((pred - target) ** 2).item(),
-            'baseline_loss': torch.mean((target - target.mean()) ** 2).item(),
-            'pearson': pearson}
-
-
-def _print_quality(title, q):
-    print('{}: val Loss/iou = {:.5f}  (predicting the mean IoU: {:.5f}; correlation with the true IoU: {:.3f})'
-          .format(title, q['loss'], q['baseline_loss'], q['pearson']))
 
 
 TrainingObjects = collections.namedtuple('TrainingObjects',
@@ -248,11 +199,11 @@ def run(settings):
     if trainer.epoch == 0:
         untrained = iou_prediction_quality(actor, loader_val, trainer.device)
         settings.untrained_val_quality = untrained
-        _print_quality('Untrained network', untrained)
+        print_iou_prediction_quality('Untrained network', untrained)
         trainer.tensorboard_writer.writer['val'].add_scalar('Loss/iou', untrained['loss'], 0)
         trainer.tensorboard_writer.writer['val'].flush()
 
     trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
     settings.trained_val_quality = iou_prediction_quality(actor, loader_val, trainer.device)
-    _print_quality('Trained network ({} epochs)'.format(trainer.epoch), settings.trained_val_quality)
+    print_iou_prediction_quality('Trained network ({} epochs)'.format(trainer.epoch), settings.trained_val_quality)
     return trainer

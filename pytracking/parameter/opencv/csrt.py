@@ -1,4 +1,5 @@
-"""OpenCV's CSRT (discriminative correlation filter with channel and spatial reliability; opencv-contrib), with OpenCV's default settings."""
+"""OpenCV's CSRT (discriminative correlation filter with channel and spatial reliability; opencv-contrib), with
+OpenCV's default settings."""
 from pytracking.utils import TrackerParams
 
 
