@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from pytracking.libs import TensorList
@@ -74,3 +75,57 @@ def test_conv_problem_residuals_match_direct_computation():
         expected = math.sqrt(weights[j].item()) * (same_conv_even_np(X[j].numpy(), f[0].numpy()) - y[j, 0].numpy())
         np.testing.assert_allclose(res[0][j, 0].numpy(), expected, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(res[1].numpy(), math.sqrt(0.1) * f.numpy())
+
+
+@pytest.mark.parametrize('kernel', [(4, 4), (3, 3), (4, 5), (1, 1)])
+def test_filter_response_matmul_is_the_same_convolution(kernel):
+    """filter_response(..., matmul=True) against operation.conv2d(mode='same'): values, gradients w.r.t. the
+    filter and the Gauss-Newton double-backward product, for odd and even kernels, channels_last or not."""
+    from pytracking.libs import operation
+    from pytracking.tracker.atom.optim import filter_response
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(5, 8, 9, 7, generator=g, dtype=torch.float64)
+    w = torch.randn(1, 8, *kernel, generator=g, dtype=torch.float64)
+    for xs in (x, x.contiguous(memory_format=torch.channels_last)):
+        ref = operation.conv2d(TensorList([xs]), TensorList([w]), mode='same')[0]
+        out = filter_response(TensorList([xs]), TensorList([w]), matmul=True)[0]
+        assert out.shape == ref.shape
+        torch.testing.assert_close(out, ref, rtol=1e-12, atol=1e-12)
+
+    def jtj(fn):
+        wv = w.clone().requires_grad_(True)
+        f0 = fn(wv)
+        gdummy = f0.detach().requires_grad_(True)
+        jt = torch.autograd.grad(f0, wv, gdummy, create_graph=True)
+        jp = torch.autograd.grad(jt, gdummy, torch.ones_like(w), retain_graph=True)
+        return torch.autograd.grad(f0, wv, jp)[0]
+    torch.testing.assert_close(jtj(lambda v: filter_response(TensorList([x]), TensorList([v]), True)[0]),
+                               jtj(lambda v: operation.conv2d(TensorList([x]), TensorList([v]), mode='same')[0]),
+                               rtol=1e-10, atol=1e-10)
+
+
+def test_gauss_newton_solution_is_the_same_with_filter_matmul():
+    """The first-frame joint problem solved by GaussNewtonCG (6 x 10 CG steps) with and without the matmul filter:
+    in float64 the solutions agree to 1e-10 (in float32 the CG amplifies the other rounding, hence the option is
+    off by default)."""
+    from pytracking.libs.optimization import GaussNewtonCG
+    from pytracking.utils import TrackerParams
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(12, 32, 8, 8, generator=g, dtype=torch.float64)
+    y = torch.rand(12, 1, 8, 8, generator=g, dtype=torch.float64)
+    f0 = torch.randn(1, 16, 4, 4, generator=g, dtype=torch.float64) / 256
+    p0 = torch.randn(16, 32, 1, 1, generator=g, dtype=torch.float64) / 6
+    act = lambda v: torch.nn.functional.elu(torch.nn.functional.leaky_relu(v, 1 / 0.05), 0.05)  # noqa: E731
+    solutions = []
+    for matmul in (False, True):
+        params = TrackerParams()
+        params.filter_matmul = matmul
+        problem = FactorizedConvProblem(TensorList([x]), TensorList([y]), TensorList([0.1]), TensorList([1e-4]),
+                                        params, TensorList([torch.ones(1, dtype=torch.float64) / 12]),
+                                        lambda v: v, act)
+        var = TensorList([f0.clone(), p0.clone()])
+        GaussNewtonCG(problem, var).run(10, 6)
+        solutions.append(var)
+    for a, b in zip(*solutions):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+        assert not torch.equal(a, f0) and not torch.equal(a, p0)   # the solver moved

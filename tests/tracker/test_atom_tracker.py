@@ -234,3 +234,25 @@ def test_video_path_wrapper_initialises_features_before_the_first_frame(random_a
     out = wrapper.track(frames[1])
     box = out['target_bbox'][1]
     assert len(box) == 4 and all(math.isfinite(v) for v in box)
+
+
+def test_public_return_shapes_are_pytracking_s(first_run):
+    """Shapes, dtypes and devices of the per-frame values notebooks index, as the inventory gives them for
+    pytracking (here with a 128 px sample: 8x8 features, 128x128 scores; ATOM's 288 px gives 18x18 / 288x288)."""
+    tracker, _, frames = first_run
+    im = torch.from_numpy(frames[-1]).permute(2, 0, 1).unsqueeze(0).float()
+    scales = tracker.target_scale * tracker.params.scale_factors
+    test_x = tracker.extract_processed_sample(im, tracker.pos, scales, tracker.img_sample_sz)
+    assert isinstance(test_x, TensorList) and tuple(test_x[0].shape) == (1, 64, 8, 8)
+    scores_raw = tracker.apply_filter(test_x)
+    assert tuple(scores_raw[0].shape) == (1, 1, 8, 8)
+    translation, scale_ind, s, flag = tracker.localize_target(scores_raw)
+    assert tuple(s.shape) == (1, 1, 128, 128) and s.dtype == torch.float32 and s.device.type == 'cpu'
+    assert tuple(translation.shape) == (2,) and isinstance(scale_ind, int)
+    assert flag in (None, 'not_found', 'uncertain', 'hard_negative')
+    assert tuple(tracker.get_iounet_box(tracker.pos, tracker.target_sz, tracker.pos.round(),
+                                        tracker.target_scale).shape) == (4,)
+    assert tuple(tracker.pos.shape) == (2,) and tuple(tracker.target_sz.shape) == (2,)
+    out = tracker.track(frames[-1])
+    assert set(out) == {'target_bbox'} and len(out['target_bbox']) == 4
+    assert all(isinstance(v, float) for v in out['target_bbox'])

@@ -5,9 +5,9 @@ The network is the latest checkpoint (*.pth.tar) in {ltr workspace_dir or cwd}/c
 the directory is resolved when the parameters are built, the checkpoint is loaded at the first initialize.
 
 Everything else is ATOM's default, the sample size included: atom_demo trains the IoU-Net on 288x288 crops of
-5x the target (as atom.py), so the tracker presents the target at that scale (18x18 features at stride 16). The
-one addition: the backbone runs in the channels_last memory layout (faster on the CPU, same results up to float
-rounding).
+5x the target (as atom.py), so the tracker presents the target at that scale (18x18 features at stride 16). Two
+additions for speed, both the same computation up to float rounding: the backbone runs in the channels_last memory
+layout, and the optimiser applies the classifier's filter as a matrix product (params.filter_matmul).
 """
 import os
 
@@ -29,4 +29,5 @@ def parameters():
     feature = params.features.features[0]
     feature.net_path = demo_network_dir()   # the atom_demo training's latest checkpoint
     feature.channels_last = True
+    params.filter_matmul = True   # the optimiser's filter as a matrix product (faster; see optim.filter_response)
     return params

@@ -38,14 +38,15 @@ import time
 import torch
 import torch.nn.functional as F
 
-from pytracking.tracker.base import BaseTracker
-from pytracking.libs import dcf, fourier, TensorList, operation
-from pytracking.libs.optimization import GaussNewtonCG, ConjugateGradient, GradientDescentL2
-from pytracking.features.preprocessing import numpy_to_torch
 from pytracking.features import augmentation
-from pytracking.features.deep import select_device
+from pytracking.features.preprocessing import numpy_to_torch
+from pytracking.libs import TensorList, dcf, fourier, operation
+from pytracking.libs.optimization import ConjugateGradient, GaussNewtonCG, GradientDescentL2
+from pytracking.tracker.base import BaseTracker
+from pytracking.utils.device import select_device
+
+from . import input_checks, iou_feature_window
 from .optim import ConvProblem, FactorizedConvProblem
-from . import input_checks
 
 
 def _mlu(alpha):
@@ -332,8 +333,10 @@ class ATOM(BaseTracker):
         for sw, init_sw, num in zip(self.sample_weights, self.init_sample_weights, self.num_init_samples):
             sw[:num] = init_sw
 
+        # channels_last (ours): the same values; the filter_matmul products read it as [N, H, W, C] without a copy.
         self.training_samples = TensorList([
-            x.new_zeros(self.params.sample_memory_size, cdim, x.shape[2], x.shape[3])
+            x.new_zeros(self.params.sample_memory_size, cdim, x.shape[2], x.shape[3]).contiguous(
+                memory_format=torch.channels_last)
             for x, cdim in zip(train_x, self.compressed_dim)])
 
     def init_optimization(self, train_x, init_y):
@@ -387,8 +390,8 @@ class ATOM(BaseTracker):
             if analyze:
                 from ltr.admin.atomic_io import atomic_savetxt
                 opt_name = 'CG' if optimizer == 'GaussNewtonCG' else 'GD'
-                for val_name, values in zip(['loss', 'gradient'],
-                                            [self.joint_optimizer.losses, getattr(self.joint_optimizer, 'gradient_mags', [])]):
+                recorded = [self.joint_optimizer.losses, getattr(self.joint_optimizer, 'gradient_mags', [])]
+                for val_name, values in zip(['loss', 'gradient'], recorded):
                     atomic_savetxt('{}_{}.txt'.format(opt_name, val_name),
                                    torch.as_tensor(values).detach().cpu().numpy())
                 raise RuntimeError('analyze_convergence: convergence data written; stopping as pytracking does')
@@ -403,6 +406,7 @@ class ATOM(BaseTracker):
         # Per-frame problem over the filter only.
         self.conv_problem = ConvProblem(self.training_samples, self.y, self.filter_reg, self.sample_weights,
                                         self.response_activation)
+        self.conv_problem.filter_matmul = self.params.get('filter_matmul', False)
         if optimizer == 'GaussNewtonCG':
             self.filter_optimizer = ConjugateGradient(self.conv_problem, self.filter,
                                                       fletcher_reeves=fletcher_reeves,
@@ -477,7 +481,10 @@ class ATOM(BaseTracker):
             train_y = self.get_label_function(sample_pos, sample_scales[scale_ind])
             self.update_memory(train_x, train_y, learning_rate)
 
-        # Train the filter.
+        # Train the filter (ours: on the filled memory slots only; the empty ones have weight 0).
+        if self.params.get('optimize_filled_memory_only', True):
+            self.conv_problem.num_used_samples = [min(n, self.params.sample_memory_size)
+                                                  for n in self.num_stored_samples]
         if hard_negative:
             self.filter_optimizer.run(self.params.hard_negative_CG_iter)
         elif (self.frame_num - 1) % self.params.train_skipping == 0:
@@ -496,7 +503,8 @@ class ATOM(BaseTracker):
 
     def localize_target(self, scores_raw):
         """Upsample the classification scores (Fourier interpolation) and find the target displacement.
-        returns: (translation_vec (y, x) in image pixels, scale index, upsampled scores [S, H, W], flag)
+        returns: (translation_vec (y, x) in image pixels, scale index, upsampled scores [S, 1, H, W] as pytracking's
+            (the shape fourier.sample_fs gives), flag)
         """
         weight = self.fparams.attribute('translation_weight', 1.0)
         scores_raw = TensorList([w * s for w, s in zip(weight, scores_raw)])
@@ -507,8 +515,7 @@ class ATOM(BaseTracker):
             sf_weighted[i] = fourier.shift_fs(sf_weighted[i], math.pi * (1 - torch.Tensor([ksz[0] % 2,
                                                                                             ksz[1] % 2]) / sz))
         scores_fs = fourier.sum_fs(sf_weighted)
-        scores = fourier.sample_fs(scores_fs, self.output_sz)
-        scores = scores.reshape(scores.shape[0], scores.shape[-2], scores.shape[-1])  # [S, H, W]
+        scores = fourier.sample_fs(scores_fs, self.output_sz)   # [S, 1, H, W]
 
         if self.output_window is not None and not self.params.get('perform_hn_without_windowing', False):
             scores = scores * self.output_window.view(1, *self.output_window.shape[-2:])
@@ -540,7 +547,7 @@ class ATOM(BaseTracker):
 
     def localize_advanced(self, scores):
         """Find the target and detect distractors / loss of the target (hard negatives, uncertainty).
-        scores: [S, H, W] with zero displacement at index 0."""
+        scores: [S, 1, H, W] with zero displacement at index 0; returned rolled so that it sits at the centre."""
         sz = scores.shape[-2:]
         window_later = self.output_window is not None and self.params.get('perform_hn_without_windowing', False)
         if window_later:
@@ -735,8 +742,13 @@ class ATOM(BaseTracker):
 
     def refine_target_box(self, sample_pos, sample_scale, scale_ind, update_scale=True):
         init_box = self.get_iounet_box(self.pos, self.target_sz, sample_pos, sample_scale)
-        iou_features = self.get_iou_features()
-        iou_features = TensorList([x[scale_ind:scale_ind + 1, ...] for x in iou_features])
+        if self.params.get('iounet_feature_window', True) and iou_feature_window.branches(self.iou_predictor):
+            # Ours: the test branch only where the boxes read it (same boxes up to float rounding; see the module).
+            backbone_features = [x[scale_ind:scale_ind + 1, ...] for x in self.get_iou_backbone_features()]
+            iou_features = iou_feature_window.IoUFeatureWindow(self.iou_predictor, backbone_features)
+        else:
+            iou_features = self.get_iou_features()
+            iou_features = TensorList([x[scale_ind:scale_ind + 1, ...] for x in iou_features])
 
         estimate = self.estimate_box(iou_features, init_box)
         if estimate is None:
@@ -798,7 +810,14 @@ class ATOM(BaseTracker):
 
     def optimize_boxes(self, iou_features, init_boxes):
         """Gradient ascent on the predicted IoU w.r.t. the boxes ('default' space: steps scaled by box size).
+        args:
+            iou_features: the IoU-Net's test-branch features of the sample (a TensorList), or an IoUFeatureWindow
+                (ours) that computes them where the boxes of each step read them.
         returns: (final boxes [N, 4] on the CPU, IoU predicted for the boxes before the last step [N])"""
+        if isinstance(iou_features, iou_feature_window.IoUFeatureWindow):
+            features_for = iou_features.features
+        else:
+            features_for = lambda boxes: iou_features  # noqa: E731
         space = self.params.get('box_refinement_space', 'default')
         if space != 'default':
             raise NotImplementedError('box_refinement_space {!r} is not implemented (only "default")'.format(space))
@@ -817,7 +836,7 @@ class ATOM(BaseTracker):
             # pytracking crashes here (no scores without an iteration); zero iterations means "score the initial
             # boxes and keep them" (a crash-only bug, fixed outright).
             with torch.no_grad():
-                outputs = self.iou_predictor.predict_iou(self.target_feat, iou_features, output_boxes)
+                outputs = self.iou_predictor.predict_iou(self.target_feat, features_for(output_boxes), output_boxes)
             if isinstance(outputs, (list, tuple)):
                 outputs = outputs[0]
             return output_boxes.view(-1, 4).cpu(), outputs.view(-1).cpu()
@@ -825,7 +844,7 @@ class ATOM(BaseTracker):
             bb_init = output_boxes.clone().detach()
             bb_init.requires_grad_(True)
             with torch.enable_grad():
-                outputs = self.iou_predictor.predict_iou(self.target_feat, iou_features, bb_init)
+                outputs = self.iou_predictor.predict_iou(self.target_feat, features_for(bb_init), bb_init)
                 if isinstance(outputs, (list, tuple)):
                     outputs = outputs[0]
                 outputs.backward(gradient=torch.ones_like(outputs))
