@@ -94,9 +94,9 @@ class IoUFeatureWindow:
         with torch.no_grad():
             out = block(feat[..., iy0:iy1, ix0:ix1])
         if self.maps[level] is None:
-            self.maps[level] = out.new_zeros(out.shape[:2] + (height, width)).contiguous(
-                memory_format=torch.channels_last if out.is_contiguous(memory_format=torch.channels_last)
-                and not out.is_contiguous() else torch.contiguous_format)
+            # Plain NCHW whatever the backbone's layout: PrRoIPool reads NCHW (it would copy any other layout at
+            # each of the refinement's forward and backward calls).
+            self.maps[level] = out.new_zeros(out.shape[:2] + (height, width))
         self.maps[level][..., y0:y1, x0:x1] = out[..., y0 - iy0:y1 - iy0, x0 - ix0:x1 - ix0]
         self.done[level] = cells
 

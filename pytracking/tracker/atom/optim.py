@@ -27,17 +27,16 @@ def filter_response(samples, filters, matmul):
 def _same_conv_matmul(x, weight):
     n, c, h, w = x.shape
     kh, kw = weight.shape[-2:]
-    # NHWC view (free when x is channels_last, as the tracker keeps its sample memory).
-    products = torch.matmul(x.permute(0, 2, 3, 1), weight.reshape(c, kh * kw)).permute(0, 3, 1, 2)
+    # products[n, y, x, dy*kw+dx] = sum_c x[n, c, y, x] weight[0, c, dy, dx]; the NHWC view of x is free when x is
+    # channels_last (the tracker keeps its sample memory so).
+    products = torch.matmul(x.permute(0, 2, 3, 1), weight.reshape(c, kh * kw))
     # 'same' as operation.conv2d: pad kernel_size // 2 on both sides; for an even kernel the last row/column of
-    # the padded result is dropped, i.e. output (y, x) sums product dy*kw+dx at (y + dy - kh//2, x + dx - kw//2).
-    padded = F.pad(products, (kw // 2, kw // 2, kh // 2, kh // 2))
-    out = None
-    for dy in range(kh):
-        for dx in range(kw):
-            term = padded[:, dy * kw + dx, dy:dy + h, dx:dx + w]
-            out = term if out is None else out + term
-    return out.unsqueeze(1)
+    # the padded result is dropped. So output (y, x) = sum over (dy, dx) of product dy*kw+dx at
+    # (y + dy - kh//2, x + dx - kw//2), zero outside: one strided view of the padded products, summed over (dy, dx).
+    padded = F.pad(products, (0, 0, kw // 2, kw // 2, kh // 2, kh // 2))
+    sn, sh, sw, sk = padded.stride()
+    shifted = padded.as_strided((n, kh, kw, h, w), (sn, kw * sk + sh, sk + sw, sh, sw))
+    return shifted.sum((1, 2)).unsqueeze(1)
 
 
 class FactorizedConvProblem(optimization.L2Problem):
@@ -65,12 +64,21 @@ class FactorizedConvProblem(optimization.L2Problem):
         self.diag_M = self.filter_reg.concat(projection_reg)
         # Ours: the filter as a matrix product (params.filter_matmul, see filter_response).
         self.filter_matmul = params.get('filter_matmul', False) if hasattr(params, 'get') else False
+        if self.filter_matmul:
+            self._samples_nhwc = TensorList([x.permute(0, 2, 3, 1).contiguous() for x in training_samples])
 
     def __call__(self, x: TensorList):
         num = len(x) // 2
         filters, projections = x[:num], x[num:]
 
-        compressed = operation.conv1x1(self.training_samples, projections).apply(self.projection_activation)
+        if self.filter_matmul:
+            # The projection as a matrix product too, on an NHWC copy of the samples made once (see __init__).
+            compressed = TensorList([
+                (x if p is None else torch.matmul(x, p.reshape(p.shape[0], -1).t())).permute(0, 3, 1, 2)
+                for x, p in zip(self._samples_nhwc, projections)])
+            compressed = compressed.apply(self.projection_activation)
+        else:
+            compressed = operation.conv1x1(self.training_samples, projections).apply(self.projection_activation)
         scores = filter_response(compressed, filters, self.filter_matmul).apply(self.response_activation)
         data_res = TensorList([w.sqrt().view(-1, 1, 1, 1) * (s - y)
                                for s, y, w in zip(scores, self.y, self.sample_weights)])
