@@ -5,7 +5,7 @@ rates of the atom_demo recipe (loader-only, model-only, combined).
 
     python benchmarks/bench_speed.py [--configs default demo demo_no_iounet] [--demo DIR] [--demo-net PATH]
                                      [--subsets otb_real otb] [--seqs N] [--frames N] [--threads 2]
-                                     [--bb-repeats 1] [--train-steps 10] [--compile] [--no-train]
+                                     [--bb-repeats 1] [--train-steps 10] [--compile] [--no-train] [--ablation]
 
 Smoke mode (seconds, numbers meaningless): --frames 8 --seqs 1 --train-steps 2
 
@@ -29,6 +29,9 @@ Timings (time.perf_counter, torch and OpenCV on --threads threads):
                    faster floor layout; FPS = 1000 / mean.
   CSRT             OpenCV's CSRT (pytracking/tracker/opencv) run in lock-step on the same frames, same steady frames.
   --compile        also runs each configuration with torch.compile(backbone) (compile time = first compiled call).
+  --ablation       before/after rows for the speed options (ours): default and demo first with every option off
+                   (pytracking's computation), then with the options switched on one at a time, cumulatively (the
+                   last row of each also turns on filter_matmul, which is off in `default` and on in `demo`).
 Training (atom_demo.build_training, the objects `ltr/run_training.py bbreg atom_demo` trains with; batch size from
 the recipe / ATOM_DEMO_BATCH_SIZE): loader-only = iterating the train LTRLoader; model-only = AtomActor forward +
 backward + Adam step on one cached batch; combined = the real loop (next batch, forward, backward, step). Each
@@ -175,12 +178,29 @@ def default_network():
 PARAM_FILES = {'default': 'default', 'demo': 'demo', 'demo_no_iounet': 'demo_no_iounet'}
 
 
-def make_params(config, net):
+# The tracker's speed options (ours), each with the value that gives pytracking's computation, in the order the
+# --ablation rows switch them on (cumulatively).
+SPEED_OPTIONS = (('iounet_feature_window', False), ('optimize_filled_memory_only', False), ('filter_matmul', False))
+
+
+def ablation_steps(config):
+    """[(row label, parameter overrides)]: pytracking's computation, then one more speed option on per row."""
+    steps, overrides = [], {k: off for k, off in SPEED_OPTIONS}
+    steps.append(('{} [all speed options off]'.format(config), dict(overrides)))
+    for k, off in SPEED_OPTIONS:
+        overrides[k] = not off
+        steps.append(('{} [+{}]'.format(config, k), dict(overrides)))
+    return steps
+
+
+def make_params(config, net, overrides=None):
     import importlib
     params = importlib.import_module('pytracking.parameter.atom.' + PARAM_FILES[config]).parameters()
     params.use_gpu = False
     params.seed = 0
     params.features.features[0].net_path = net
+    for k, v in (overrides or {}).items():
+        setattr(params, k, v)
     return params
 
 
@@ -195,8 +215,8 @@ def floor_backbones(backbone):
     return {'contiguous': (cont, torch.contiguous_format), 'channels_last': (cl, torch.channels_last)}
 
 
-def time_config(config, net, seqs, floors, csrt_params, args, compiled=None):
-    """Run `config` over `seqs` with CSRT in lock-step; returns a dict of timing lists."""
+def time_config(config, net, seqs, floors, csrt_params, args, compiled=None, overrides=None):
+    """Run `config` (with parameter `overrides`) over `seqs` with CSRT in lock-step; returns a dict of timing lists."""
     from pytracking.features.preprocessing import sample_patch
     from pytracking.tracker.atom import get_tracker_class
     from pytracking.tracker.opencv.opencv_tracker import OpenCVTracker
@@ -207,7 +227,7 @@ def time_config(config, net, seqs, floors, csrt_params, args, compiled=None):
         res['floor']['compiled'] = []
 
     # Warm-up initialize (first call on this configuration: feature set-up, first allocations).
-    tracker = tracker_class(make_params(config, net))
+    tracker = tracker_class(make_params(config, net, overrides))
     t0 = time.perf_counter()
     tracker.initialize(seqs[0]['frames'][0], {'init_bbox': seqs[0]['init']})
     res['init_first'] = time.perf_counter() - t0
@@ -238,7 +258,7 @@ def time_config(config, net, seqs, floors, csrt_params, args, compiled=None):
         res['floor'][k].clear()
 
     for seq in seqs:
-        tracker = tracker_class(make_params(config, net))
+        tracker = tracker_class(make_params(config, net, overrides))
         t0 = time.perf_counter()
         tracker.initialize(seq['frames'][0], {'init_bbox': seq['init']})
         res['init'].append(time.perf_counter() - t0)
@@ -349,6 +369,8 @@ def main():
     ap.add_argument('--train-steps', type=int, default=10)
     ap.add_argument('--no-train', action='store_true', help='skip the training rates')
     ap.add_argument('--compile', action='store_true', help='also run each config with torch.compile(backbone)')
+    ap.add_argument('--ablation', action='store_true',
+                    help='for default and demo: also run with every speed option off, then switched on one by one')
     args = ap.parse_args()
     if args.frames is not None and args.frames < 2:
         raise SystemExit('--frames must be >= 2')
@@ -385,6 +407,10 @@ def main():
         if id(net) not in floors_by_net:
             floors_by_net[id(net)] = floor_backbones(net.feature_extractor)
         floors = floors_by_net[id(net)]
+        if args.ablation and name in ('default', 'demo'):
+            for label, overrides in ablation_steps(name):
+                print('running {} ...'.format(label), flush=True)
+                results.append((label, time_config(name, net, seqs, floors, csrt_params, args, overrides=overrides)))
         print('running {} ...'.format(name), flush=True)
         res = time_config(name, net, seqs, floors, csrt_params, args)
         results.append((name, res))

@@ -32,19 +32,11 @@ def _cpu_vec(v):
     return v.detach().cpu().view(-1)
 
 
-class L2Problem:
-    """Base class for least-squares problems min_x ||r(x)||^2."""
-
-    def __call__(self, x: TensorList) -> TensorList:
-        """Return the residuals r(x)."""
-        raise NotImplementedError
+class _ProblemBase:
+    """What both problem kinds share: the inner product on the variables and the (identity) preconditioner."""
 
     def ip_input(self, a, b):
         """Inner product in the variable (input) space."""
-        return sum(a.view(-1) @ b.view(-1))
-
-    def ip_output(self, a, b):
-        """Inner product in the residual (output) space; the loss is ip_output(r, r)."""
         return sum(a.view(-1) @ b.view(-1))
 
     def M1(self, x):
@@ -56,21 +48,24 @@ class L2Problem:
         return x
 
 
-class MinimizationProblem:
+class L2Problem(_ProblemBase):
+    """Base class for least-squares problems min_x ||r(x)||^2."""
+
+    def __call__(self, x: TensorList) -> TensorList:
+        """Return the residuals r(x)."""
+        raise NotImplementedError
+
+    def ip_output(self, a, b):
+        """Inner product in the residual (output) space; the loss is ip_output(r, r)."""
+        return sum(a.view(-1) @ b.view(-1))
+
+
+class MinimizationProblem(_ProblemBase):
     """Base class for general minimisation problems min_x f(x) with scalar f."""
 
     def __call__(self, x: TensorList) -> TensorList:
         """Return the scalar loss f(x)."""
         raise NotImplementedError
-
-    def ip_input(self, a, b):
-        return sum(a.view(-1) @ b.view(-1))
-
-    def M1(self, x):
-        return x
-
-    def M2(self, x):
-        return x
 
 
 class ConjugateGradientBase:
