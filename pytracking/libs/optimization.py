@@ -235,6 +235,22 @@ class _GaussNewtonLinearisation:
     """Linearisation of an L2Problem shared by ConjugateGradient and GaussNewtonCG: the residuals r(x) with a graph,
     J^T g with a graph w.r.t. a dummy g, the right-hand side b = -J^T r, and the product A p = J^T J p."""
 
+    def _setup_linearisation(self, problem, variable, cg_eps, plotting, visdom, fig_num):
+        self.problem = problem
+        self.x = variable
+        self.plotting = plotting
+        self.fig_num = fig_num
+        self.visdom = visdom
+        self.cg_eps = cg_eps
+        self.clear_temp()
+        self.residuals = torch.zeros(0)
+        self.losses = torch.zeros(0)
+
+    def clear_temp(self):
+        self.f0 = None
+        self.g = None
+        self.dfdxt_g = None
+
     def _linearise(self):
         self.x.requires_grad_(True)
         self.f0 = self.problem(self.x)
@@ -265,26 +281,7 @@ class ConjugateGradient(_GaussNewtonLinearisation, _ProblemOperators, ConjugateG
     def __init__(self, problem: L2Problem, variable: TensorList, cg_eps=0.0, fletcher_reeves=True,
                  standard_alpha=True, direction_forget_factor=0, debug=False, plotting=False, visdom=None):
         super().__init__(fletcher_reeves, standard_alpha, direction_forget_factor, debug or plotting)
-
-        self.problem = problem
-        self.x = variable
-
-        self.plotting = plotting
-        self.fig_num = (10, 11)
-        self.visdom = visdom
-
-        self.cg_eps = cg_eps
-        self.f0 = None
-        self.g = None
-        self.dfdxt_g = None
-
-        self.residuals = torch.zeros(0)
-        self.losses = torch.zeros(0)
-
-    def clear_temp(self):
-        self.f0 = None
-        self.g = None
-        self.dfdxt_g = None
+        self._setup_linearisation(problem, variable, cg_eps, plotting, visdom, (10, 11))
 
     def run(self, num_cg_iter):
         """Linearise at the current x, run ``num_cg_iter`` CG iterations and update x in place."""
@@ -322,28 +319,9 @@ class GaussNewtonCG(_GaussNewtonLinearisation, _ProblemOperators, ConjugateGradi
                  standard_alpha=True, direction_forget_factor=0, debug=False, analyze=False, plotting=False,
                  visdom=None):
         super().__init__(fletcher_reeves, standard_alpha, direction_forget_factor, debug or analyze or plotting)
-
-        self.problem = problem
-        self.x = variable
-
+        self._setup_linearisation(problem, variable, cg_eps, plotting, visdom, (10, 11, 12))
         self.analyze_convergence = analyze
-        self.plotting = plotting
-        self.fig_num = (10, 11, 12)
-        self.visdom = visdom
-
-        self.cg_eps = cg_eps
-        self.f0 = None
-        self.g = None
-        self.dfdxt_g = None
-
-        self.residuals = torch.zeros(0)
-        self.losses = torch.zeros(0)
         self.gradient_mags = torch.zeros(0)
-
-    def clear_temp(self):
-        self.f0 = None
-        self.g = None
-        self.dfdxt_g = None
 
     def run_GN(self, *args, **kwargs):
         return self.run(*args, **kwargs)
