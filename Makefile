@@ -75,7 +75,7 @@ bench: install demo-data
 	$(DEMO_ENV) $(PY) benchmarks/bench_prroi_pool.py
 	$(DEMO_ENV) $(PY) benchmarks/bench_data.py
 	$(DEMO_ENV) $(PY) benchmarks/bench_tracker.py
-	$(DEMO_ENV) $(PY) benchmarks/bench_speed.py --threads 2
+	$(DEMO_ENV) $(PY) benchmarks/bench_speed.py --threads 2 --ablation
 
 # Optional live debug display. visdom 0.2.4 (the last for Python 3.11) needs an old setuptools to build.
 visdom: install

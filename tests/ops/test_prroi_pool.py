@@ -303,6 +303,101 @@ def test_op_low_precision_cpu(dtype):
     torch.testing.assert_close(out.float(), expected, rtol=0.05, atol=0.05)
 
 
+def random_boxes(K, H, W, scale, num_images, generator):
+    """(K, 5) float64 rois in image coordinates of every kind the kernels branch on: random boxes anywhere (many
+    cross the map border, some lie outside), zero width / height / area, inverted, sub-cell, and edges on
+    sample points (integer feature coordinates)."""
+    def rand(*shape):
+        return torch.rand(*shape, generator=generator, dtype=torch.float64)
+    size = torch.tensor([W, H], dtype=torch.float64)
+    xy0 = (rand(K, 2) * 1.4 - 0.2) * size - 1                    # feature coordinates, from outside to outside
+    wh = rand(K, 2) ** 2 * size                                  # mostly small, some about the whole map
+    wh[0:3] = 0                                                  # zero area
+    wh[3:5, 0] = 0                                               # zero width
+    wh[5:7, 1] = 0                                               # zero height
+    wh[7:9] *= -1                                                # inverted: empty
+    wh[9:12] = rand(3, 2) * 0.3                                  # sub-cell
+    xy0[12:15], wh[12:15] = xy0[12:15].round(), wh[12:15].round() + 1   # edges on sample points
+    xy0[15:17] = size + 2                                        # fully outside (bottom-right)
+    xy0[17:19], wh[17:19] = -0.5, size                           # about the whole map, sub-cell overhang
+    batch = torch.randint(0, num_images, (K, 1), generator=generator).double()
+    return torch.cat([batch, torch.cat([xy0, xy0 + wh], 1) / scale], 1)
+
+
+def _layout(features, layout):
+    if layout == 'channels_last':
+        out = features.contiguous(memory_format=torch.channels_last)
+    elif layout == 'view':                                       # no unit stride along x: the generic gather
+        out = features.transpose(2, 3).contiguous().transpose(2, 3)
+        assert out.stride(3) != 1 and out.stride(1) != 1
+    else:
+        out = features
+    assert torch.equal(out, features)
+    return out
+
+
+@needs_ops
+@pytest.mark.parametrize('layout', ['contiguous', 'channels_last', 'view'])
+@pytest.mark.parametrize('dtype', [torch.float64, torch.float32])
+@pytest.mark.parametrize('B,C,size,ph,pw,scale', [(1, 256, 36, 5, 5, 1 / 8), (2, 256, 18, 3, 3, 1 / 16),
+                                                  (2, 37, 11, 3, 2, 0.5)])
+def test_op_matches_fallback_random_boxes(B, C, size, ph, pw, scale, dtype, layout):
+    """Forward and both gradients of the compiled op against the fallback (float64) on many random and
+    degenerate boxes, for every feature layout the kernels read (C=37: a partial channel block)."""
+    g = torch.Generator().manual_seed(C + size + ph)
+    # the reference sees the same (rounded) values as the op
+    features64 = torch.randn(B, C, size, size + 3, generator=g, dtype=torch.float64).to(dtype).double()
+    rois64 = random_boxes(48, size, size + 3, scale, B, g).to(dtype).double()
+    grad64 = torch.randn(48, C, ph, pw, generator=g, dtype=torch.float64).to(dtype).double()
+    rows = torch.ones(48, dtype=torch.bool)
+    if dtype == torch.float32:
+        # float32 loses ~eps / (box side in cells) on thin boxes (1 / area amplifies the rounding; the fallback
+        # and the previous kernel alike): compare on the others (float64 checks all)
+        rows = ((rois64[:, 3:] - rois64[:, 1:3]) * scale).min(1).values >= 0.25
+        grad64[~rows] = 0
+        assert rows.sum() >= 25
+    f, r = features64.clone().requires_grad_(True), rois64.clone().requires_grad_(True)
+    out_ref = prroi_pool2d_torch(f, r, ph, pw, scale)
+    out_ref.backward(grad64)
+
+    features = _layout(features64.to(dtype), layout).requires_grad_(True)
+    rois = rois64.to(dtype).requires_grad_(True)
+    out = compiled_op(features, rois, ph, pw, scale)
+    out.backward(grad64.to(dtype))
+    tight = dtype == torch.float64
+    assert_close_rel(out[rows], out_ref[rows], 1e-12 if tight else 2e-5)
+    assert_close_rel(features.grad, f.grad, 1e-12 if tight else 2e-5)
+    assert_close_rel(rois.grad, r.grad, 1e-10 if tight else 5e-5)
+    # the ROI gradient alone (the tracker's box refinement) is the same
+    _, roi_grad = torch.ops.ltr._prroi_pool2d_backward(grad64.to(dtype), features.detach(), rois.detach(),
+                                                       out.detach(), ph, pw, scale, False, True)
+    assert torch.equal(roi_grad, rois.grad)
+    # empty boxes (zero area, inverted, outside the map): exactly 0 out and 0 gradient
+    empty = list(range(9)) + [15, 16]
+    assert (out[empty] == 0).all() and (rois.grad[empty] == 0).all() and (r.grad[empty] == 0).all()
+
+
+@needs_ops
+def test_op_results_do_not_depend_on_thread_count():
+    g = torch.Generator().manual_seed(11)
+    features = torch.randn(2, 100, 36, 36, generator=g)
+    rois = random_boxes(40, 36, 36, 1 / 8, 2, g).float()
+    grad = torch.randn(40, 100, 5, 5, generator=g)
+    results = []
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        try:
+            for feat in (features, features.contiguous(memory_format=torch.channels_last)):
+                out = torch.ops.ltr.prroi_pool2d(feat, rois, 5, 5, 1 / 8)
+                results.append((out,) + torch.ops.ltr._prroi_pool2d_backward(grad, feat, rois, out, 5, 5, 1 / 8,
+                                                                             True, True))
+        finally:
+            torch.set_num_threads(1)
+    for a, b in zip(results[:2], results[2:]):
+        for x, y in zip(a, b):
+            assert torch.equal(x, y)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # CUDA (run only where a GPU is present)
 @pytest.mark.cuda
