@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 from setuptools import find_packages, setup
 
@@ -104,17 +105,23 @@ def _extensions():
     cuda_sources = [os.path.relpath(p, ROOT) for p in sorted(glob.glob(os.path.join(ROOT, 'csrc', 'cuda', '*.cu')))]
     build_cuda, reason = _cuda_decision(torch, CUDA_HOME)
     extra = {'cxx': ['-O3']}
+    link = []
+    # at::parallel_for is inline OpenMP code (ATen/ParallelOpenMP.h): without -fopenmp the kernels run on one thread
+    # whatever torch.set_num_threads says. torch already loads libgomp.so.1, so this adds no second runtime.
+    if sys.platform.startswith('linux') and torch.backends.openmp.is_available():
+        extra['cxx'].append('-fopenmp')
+        link.append('-fopenmp')
     if build_cuda:
         os.environ.setdefault('TORCH_CUDA_ARCH_LIST', DEFAULT_ARCH_LIST)
         extra['nvcc'] = ['-O3']
         ext = CUDAExtension('ltr._C', sources + cuda_sources, define_macros=[('WITH_CUDA', None)],
-                            extra_compile_args=extra)
+                            extra_compile_args=extra, extra_link_args=link)
         _say(f'building ltr._C with CPU and CUDA kernels ({reason}); '
              f'TORCH_CUDA_ARCH_LIST={os.environ["TORCH_CUDA_ARCH_LIST"]}')
     else:
         if os.environ.get('FORCE_CUDA', '').strip() == '1':
             _say(f'WARNING: FORCE_CUDA=1 but the CUDA kernels cannot be built here ({reason}); building CPU only')
-        ext = CppExtension('ltr._C', sources, extra_compile_args=extra)
+        ext = CppExtension('ltr._C', sources, extra_compile_args=extra, extra_link_args=link)
         _say(f'building ltr._C with CPU kernels only ({reason})')
     _say(f'torch {torch.__version__}, MAX_JOBS={os.environ.get("MAX_JOBS", "default")}')
     return [ext]

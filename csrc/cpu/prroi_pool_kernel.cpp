@@ -106,7 +106,7 @@ constexpr int64_t kLanes = 16;
 
 template <typename T>
 struct Lanes {
-#if 0  // TEMP fallback test
+#if defined(__GNUC__)
   typedef T vec __attribute__((vector_size(16)));
 #else
   typedef T vec;
