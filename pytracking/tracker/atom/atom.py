@@ -716,6 +716,9 @@ class ATOM(BaseTracker):
         self.iou_predictor = self.params.features.get_unique_attribute('iou_predictor')
         for p in self.iou_predictor.parameters():
             p.requires_grad = False
+        # Ours: the IoU-Net's test branch as IoUFeatureWindow computes it (found once; None: the whole-map branch).
+        self.iou_test_branches = iou_feature_window.branches(self.iou_predictor) \
+            if self.params.get('iounet_feature_window', True) else None
 
         self.iou_target_box = self.get_iounet_box(self.pos, self.target_sz, self.pos.round(), self.target_scale)
         target_boxes = [self.iou_target_box.clone()]
@@ -742,10 +745,11 @@ class ATOM(BaseTracker):
 
     def refine_target_box(self, sample_pos, sample_scale, scale_ind, update_scale=True):
         init_box = self.get_iounet_box(self.pos, self.target_sz, sample_pos, sample_scale)
-        if self.params.get('iounet_feature_window', True) and iou_feature_window.branches(self.iou_predictor):
+        if self.iou_test_branches is not None:
             # Ours: the test branch only where the boxes read it (same boxes up to float rounding; see the module).
             backbone_features = [x[scale_ind:scale_ind + 1, ...] for x in self.get_iou_backbone_features()]
-            iou_features = iou_feature_window.IoUFeatureWindow(self.iou_predictor, backbone_features)
+            iou_features = iou_feature_window.IoUFeatureWindow(self.iou_predictor, backbone_features,
+                                                               self.iou_test_branches)
         else:
             iou_features = self.get_iou_features()
             iou_features = TensorList([x[scale_ind:scale_ind + 1, ...] for x in iou_features])

@@ -62,10 +62,11 @@ class IoUFeatureWindow:
     args:
         iou_predictor: the AtomIoUNet (eval mode).
         backbone_features: the two backbone feature maps of the sample, each (1, C, H, W).
+        test_branches: `branches(iou_predictor)` when the caller already has it (the tracker finds it once).
     """
 
-    def __init__(self, iou_predictor, backbone_features):
-        self.branches = branches(iou_predictor)
+    def __init__(self, iou_predictor, backbone_features, test_branches=None):
+        self.branches = test_branches if test_branches is not None else branches(iou_predictor)
         if self.branches is None:
             raise ValueError('IoUFeatureWindow: {} has no plain AtomIoUNet test branch'.format(
                 type(iou_predictor).__name__))
