@@ -41,6 +41,7 @@ from ltr import actors
 from ltr.data import LTRLoader, processing, sampler
 from ltr.data.fixed_sample_set import FixedSampleSet
 from ltr.dataset import Got10k, Lasot, MSCOCOSeq, TrackingNet
+from ltr.models.layers.fold_batch_norm import FoldedFrozenForward
 from ltr.train_settings.required_paths import MissingDatasetSettingsError
 from ltr.trainers import LTRTrainer
 from ltr.trainers.iou_quality import iou_prediction_quality, print_iou_prediction_quality
@@ -121,6 +122,7 @@ def build_training(settings):
     _size_setting(settings, 'val_samples', 'ATOM_DEMO_VAL_SAMPLES', 32)
     _size_setting(settings, 'num_epochs', 'ATOM_DEMO_EPOCHS', 20)
     _size_setting(settings, 'proposals_per_frame', 'ATOM_DEMO_PROPOSALS', 32)
+    _size_setting(settings, 'test_frames_per_sample', 'ATOM_DEMO_TEST_FRAMES', 1)
     if getattr(settings, 'train_backbone', None) is None:
         settings.train_backbone = BACKBONE_CHOICE['train_backbone']
     if getattr(settings, 'backbone_lr', None) is None:
@@ -159,7 +161,8 @@ def build_training(settings):
     weights = _dataset_weights(settings)
     dataset_train = sampler.ATOMSampler([lasot_train, got10k_train, trackingnet_train, coco_train], weights,
                                         samples_per_epoch=settings.train_iterations_per_epoch * settings.batch_size,
-                                        max_gap=50, processing=data_processing_train)
+                                        max_gap=50, num_test_frames=settings.test_frames_per_sample,
+                                        processing=data_processing_train)
     loader_train = LTRLoader('train', dataset_train, training=True, batch_size=settings.batch_size,
                              num_workers=settings.num_workers, shuffle=True, drop_last=True, stack_dim=1)
 
@@ -175,6 +178,11 @@ def build_training(settings):
     # threads), which at ATOM's width cost 3x the MobileNetV2 backbone itself.
     net = atom_models.atom_mobilenetv2(backbone_pretrained=True, iou_input_dim=(128, 128), iou_inter_dim=(128, 128),
                                        iou_branch_dim=128)
+    if not settings.train_backbone:
+        # The frozen backbone runs through a copy with its BN folded into the convolutions, channels_last (the same
+        # function up to rounding, 2.2x faster on 2 CPU threads: ltr/models/layers/fold_batch_norm.py); the
+        # network's own modules, hence its checkpoints, are unchanged.
+        net.extract_backbone_features = FoldedFrozenForward(net.feature_extractor, net.bb_regressor_layer)
     objective = nn.MSELoss()
     actor = actors.AtomActor(net=net, objective=objective)
 

@@ -1,0 +1,62 @@
+"""fold_batch_norm / FoldedFrozenForward: the folded copy computes the frozen network's function, leaves the
+network (and its state dict) alone, and follows changes of the network's weights."""
+import pytest
+import torch
+import torch.nn as nn
+
+from ltr.models.backbone.mobilenet import MobileNetV2
+from ltr.models.layers.fold_batch_norm import FoldedFrozenForward, fold_batch_norm
+
+
+def _randomised_bn(module, seed=0):
+    """Non-trivial BN statistics and affine parameters (a fresh BN is the identity up to eps)."""
+    g = torch.Generator().manual_seed(seed)
+    for m in module.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=g))
+            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+            m.weight.data.copy_(torch.randn(m.num_features, generator=g))
+            m.bias.data.copy_(torch.randn(m.num_features, generator=g))
+    return module.eval()
+
+
+def test_folded_conv_bn_relu_equals_the_hand_computed_composition():
+    torch.manual_seed(0)
+    block = _randomised_bn(nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU()))
+    x = torch.randn(2, 3, 7, 7)
+    conv, bn = block[0], block[1]
+    # y = relu(gamma * (conv(x) - mean) / sqrt(var + eps) + beta), written out
+    z = nn.functional.conv2d(x, conv.weight, conv.bias, padding=1)
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    expected = torch.relu(scale.view(1, -1, 1, 1) * (z - bn.running_mean.view(1, -1, 1, 1)) + bn.bias.view(1, -1, 1, 1))
+    folded = fold_batch_norm(block)
+    assert isinstance(folded[1], nn.Identity) and isinstance(block[1], nn.BatchNorm2d)   # the original is untouched
+    torch.testing.assert_close(folded(x), expected, rtol=1e-5, atol=1e-5)
+    assert not any(p.requires_grad for p in folded.parameters())
+
+
+def test_folded_mobilenetv2_matches_the_network_and_leaves_its_state_dict():
+    torch.manual_seed(0)
+    net = _randomised_bn(MobileNetV2(output_layers=['layer2', 'layer3']))
+    keys = list(net.state_dict())
+    forward = FoldedFrozenForward(net, ['layer2', 'layer3'])
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        expected = net(x, ['layer2', 'layer3'])
+    got = forward(x)
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in forward.folded().modules())
+    for name in ('layer2', 'layer3'):
+        torch.testing.assert_close(got[name], expected[name], rtol=1e-4, atol=1e-4)
+    assert list(net.state_dict()) == keys
+
+    # New weights in the network (e.g. a loaded checkpoint) reach the folded copy.
+    _randomised_bn(net, seed=1)
+    with torch.no_grad():
+        expected = net(x, ['layer2', 'layer3'])
+    torch.testing.assert_close(forward(x)['layer3'], expected['layer3'], rtol=1e-4, atol=1e-4)
+
+
+def test_folded_forward_refuses_batch_norm_in_training_mode():
+    net = MobileNetV2(output_layers=['layer2']).train()
+    with pytest.raises(RuntimeError, match='training mode'):
+        FoldedFrozenForward(net)(torch.randn(1, 3, 32, 32))
