@@ -111,6 +111,13 @@ class AtomIoUNet(nn.Module):
             feat - the two test features from get_iou_feat, (B, C, H, W) each.
             proposals - (B, N, 4) boxes [x, y, w, h] in image coordinates.
         returns: (B, N) predicted IoU."""
+        batch_size, num_proposals_per_batch = proposals.shape[0], proposals.shape[1]
+        pooled = self.pool_proposals(modulation, feat, proposals)
+        return self.predict_iou_from_pooled(pooled).reshape(batch_size, num_proposals_per_batch)
+
+    def pool_proposals(self, modulation, feat, proposals):
+        """Ours (the first half of predict_iou): the modulated test features pooled in every proposal.
+        returns: (stride-8 pooled (B*N, C, 5, 5), stride-16 pooled (B*N, C, 3, 3))."""
         fc34_3_r, fc34_4_r = modulation
         c3_t, c4_t = feat
         batch_size = c3_t.shape[0]
@@ -122,11 +129,14 @@ class AtomIoUNet(nn.Module):
         batch_index = torch.arange(batch_size, dtype=proposals.dtype, device=proposals.device)
         batch_index = batch_index.reshape(batch_size, 1, 1).expand(-1, num_proposals_per_batch, -1)
         rois = _boxes_to_rois(proposals, batch_index).reshape(-1, 5)
+        return self.prroi_pool3t(c3_t_att, rois), self.prroi_pool4t(c4_t_att, rois)
 
-        roi3t = self.prroi_pool3t(c3_t_att, rois)
-        roi4t = self.prroi_pool4t(c4_t_att, rois)
+    def predict_iou_from_pooled(self, pooled):
+        """Ours (the second half of predict_iou): the IoU head (fc3_rt, fc4_rt, iou_predictor) on pooled
+        proposals. returns: (B*N, 1)."""
+        roi3t, roi4t = pooled
         fc34_rt_cat = torch.cat((self.fc3_rt(roi3t), self.fc4_rt(roi4t)), dim=1)
-        return self.iou_predictor(fc34_rt_cat).reshape(batch_size, num_proposals_per_batch)
+        return self.iou_predictor(fc34_rt_cat)
 
     def get_modulation(self, feat, bb):
         """Modulation vectors from the reference features [layer2, layer3] and boxes bb (B, 4) [x, y, w, h].

@@ -45,7 +45,7 @@ from pytracking.libs.optimization import ConjugateGradient, GaussNewtonCG, Gradi
 from pytracking.tracker.base import BaseTracker
 from pytracking.utils.device import select_device
 
-from . import input_checks, iou_feature_window
+from . import input_checks, iou_feature_window, iounet_adaptation
 from .optim import ConvProblem, FactorizedConvProblem
 
 
@@ -716,9 +716,6 @@ class ATOM(BaseTracker):
         self.iou_predictor = self.params.features.get_unique_attribute('iou_predictor')
         for p in self.iou_predictor.parameters():
             p.requires_grad = False
-        # Ours: the IoU-Net's test branch as IoUFeatureWindow computes it (found once; None: the whole-map branch).
-        self.iou_test_branches = iou_feature_window.branches(self.iou_predictor) \
-            if self.params.get('iounet_feature_window', True) else None
 
         self.iou_target_box = self.get_iounet_box(self.pos, self.target_sz, self.pos.round(), self.target_scale)
         target_boxes = [self.iou_target_box.clone()]
@@ -742,6 +739,20 @@ class ATOM(BaseTracker):
 
         if self.params.get('iounet_not_use_reference', False):
             self.target_feat = TensorList([torch.full_like(tf, tf.norm() / tf.numel()) for tf in self.target_feat])
+
+        # Ours, opt-in: fit a copy of the IoU-Net's head to this target on the first frame (iounet_adaptation.py).
+        adapt_steps = self.params.get('iounet_adapt_steps', 0)
+        if adapt_steps > 0:
+            self.iou_predictor, losses = iounet_adaptation.adapt_iou_head(
+                self.iou_predictor, self.target_feat, TensorList([x[:1, ...] for x in iou_backbone_features]),
+                self.iou_target_box.to(self.params.device), adapt_steps,
+                num_proposals=self.params.get('iounet_adapt_proposals', 128),
+                lr=self.params.get('iounet_adapt_lr', 1e-3))
+            self.iounet_adapt_loss = losses   # [first step, last step] MSE, for inspection
+
+        # Ours: the IoU-Net's test branch as IoUFeatureWindow computes it (found once; None: the whole-map branch).
+        self.iou_test_branches = iou_feature_window.branches(self.iou_predictor) \
+            if self.params.get('iounet_feature_window', True) else None
 
     def refine_target_box(self, sample_pos, sample_scale, scale_ind, update_scale=True):
         init_box = self.get_iounet_box(self.pos, self.target_sz, sample_pos, sample_scale)
