@@ -4,6 +4,7 @@ import torch
 import torch.nn as nn
 
 from ltr.models.backbone.resnet import ResNet
+from ltr.models.layers.fold_batch_norm import FoldedFrozenForward, fold_batch_norm
 from pytracking.features.featurebase import MultiFeatureBase
 from pytracking.libs.tensorlist import TensorList
 from pytracking.utils.device import select_device  # noqa: F401  (also importable from here, as before)
@@ -31,18 +32,23 @@ class ATOMNetFeature(MultiFeatureBase):
             CPU run needed both edited, else it crashed on mixed devices).
         channels_last: ours, run the backbone in the channels_last memory layout (faster convolutions on the CPU;
             results differ from the default layout by float rounding only). Default False (pytracking's layout).
+        fold_batch_norm: ours, run the backbone and the IoU-Net through copies with their batch norm folded into
+            the convolutions (ltr/models/layers/fold_batch_norm.py: one memory pass less per layer; results differ
+            by float rounding only). Default False.
     Attribute compute_iou_features (ours, default True): the tracker sets it to False when use_iou_net is off, so
     the IoU-Net's test branch is not run for nothing on every frame.
     """
 
     def __init__(self, output_layers=('layer3',), net_path='atom_iou', use_gpu=True, *args, **kwargs):
         channels_last = kwargs.pop('channels_last', False)   # ours, a keyword (pytracking's signature is kept)
+        fold_bn = kwargs.pop('fold_batch_norm', False)        # ours, likewise
         super().__init__(*args, **kwargs)
         self.output_layers = list(output_layers)
         self.use_gpu = use_gpu
         self.net_path = net_path
         self.device = None
         self.channels_last = channels_last
+        self.fold_batch_norm = fold_bn
         self.compute_iou_features = True
 
     def initialize(self):
@@ -68,6 +74,11 @@ class ATOMNetFeature(MultiFeatureBase):
                 type(self).__name__, unknown, type(backbone).__name__))
         if self.channels_last:
             self.net = self.net.to(memory_format=torch.channels_last)
+        self._backbone_forward = self.net.extract_features
+        if self.fold_batch_norm:
+            layout = torch.channels_last if self.channels_last else torch.contiguous_format
+            self._backbone_forward = FoldedFrozenForward(self.net.feature_extractor, memory_format=layout)
+            self.iou_predictor = fold_batch_norm(self.iou_predictor).to(memory_format=layout)
         self.iounet_feature_layers = self.net.bb_regressor_layer \
             if hasattr(self.net, 'bb_regressor_layer') else ['layer2', 'layer3']
         self.feature_layers = sorted(set(self.output_layers + list(self.iounet_feature_layers)))
@@ -79,6 +90,8 @@ class ATOMNetFeature(MultiFeatureBase):
         self.device = torch.device(device)
         if hasattr(self, 'net'):
             self.net = self.net.to(self.device)
+        if 'iou_predictor' in self.__dict__:   # the folded copy (fold_batch_norm) is not part of self.net
+            self.iou_predictor = self.iou_predictor.to(self.device)
 
     @property
     def iounet_features(self):
@@ -91,7 +104,7 @@ class ATOMNetFeature(MultiFeatureBase):
         return self._iounet_features
 
     def free_memory(self):
-        for name in ('net', 'iou_predictor', 'iounet_backbone_features', '_iounet_features'):
+        for name in ('net', 'iou_predictor', '_backbone_forward', 'iounet_backbone_features', '_iounet_features'):
             if name in self.__dict__:
                 delattr(self, name)
 
@@ -117,7 +130,7 @@ class ATOMNetFeature(MultiFeatureBase):
 
         layers = self.feature_layers if self.compute_iou_features else self.output_layers
         with torch.no_grad():
-            output_features = self.net.extract_features(im, layers)
+            output_features = self._backbone_forward(im, layers)
 
         self._iounet_features = None
         if self.compute_iou_features:

@@ -49,8 +49,9 @@ def test_folded_mobilenetv2_matches_the_network_and_leaves_its_state_dict():
         torch.testing.assert_close(got[name], expected[name], rtol=1e-4, atol=1e-4)
     assert list(net.state_dict()) == keys
 
-    # New weights in the network (e.g. a loaded checkpoint) reach the folded copy.
-    _randomised_bn(net, seed=1)
+    # New weights loaded into the network (a checkpoint) reach the folded copy.
+    other = _randomised_bn(MobileNetV2(output_layers=['layer2', 'layer3']), seed=1)
+    net.load_state_dict(other.state_dict())
     with torch.no_grad():
         expected = net(x, ['layer2', 'layer3'])
     torch.testing.assert_close(forward(x)['layer3'], expected['layer3'], rtol=1e-4, atol=1e-4)

@@ -172,10 +172,39 @@ def test_tracker_feature_takes_dims_from_the_network():
         bad.initialize()
 
 
+def test_tracker_feature_with_folded_batch_norm_computes_the_same_features():
+    """fold_batch_norm (ours): the backbone's and the IoU-Net's BN folded into their convolutions, the network
+    itself untouched; features equal to the plain ones up to float rounding (BN statistics made non-trivial)."""
+    from pytracking.features.deep import ATOMNetFeature
+    from pytracking.utils import FeatureParams, TrackerParams
+    torch.manual_seed(0)
+    net = atom_mobilenetv2(backbone_pretrained=False, iou_input_dim=(32, 32), iou_inter_dim=(32, 32)).eval()
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+    keys = list(net.state_dict())
+    im = torch.rand(1, 3, 288, 288) * 255
+    outputs = []
+    for fold in (False, True):
+        feat = ATOMNetFeature(net_path=net, output_layers=['layer3'], use_gpu=False, channels_last=fold,
+                              fold_batch_norm=fold, fparams=FeatureParams(feature_params=[TrackerParams()]))
+        feat.initialize()
+        outputs.append((feat.extract(im)[0], list(feat.iounet_features), feat.iou_predictor))
+    (plain, plain_iou, plain_net), (folded, folded_iou, folded_net) = outputs
+    assert plain_net is net.bb_regressor and folded_net is not net.bb_regressor
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded_net.conv3_1t.modules())
+    torch.testing.assert_close(folded, plain, rtol=1e-4, atol=1e-4)
+    for a, b in zip(folded_iou, plain_iou):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+    assert list(net.state_dict()) == keys and any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+
+
 def test_atom_default_parameters_unchanged():
     """pytracking's atom default: ResNet-18 feature class, layer3, atom_default.pth, default memory layout."""
     from pytracking.features.deep import ATOMResNet18
     from pytracking.parameter.atom.default import parameters
     feat = parameters().features.features[0]
     assert type(feat) is ATOMResNet18 and feat.output_layers == ['layer3'] and feat.net_path == 'atom_default.pth'
-    assert feat.channels_last is False and feat.compute_iou_features is True
+    assert feat.channels_last is False and feat.fold_batch_norm is False and feat.compute_iou_features is True

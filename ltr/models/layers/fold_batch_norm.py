@@ -42,10 +42,16 @@ class FoldedFrozenForward:
         self.memory_format = memory_format
         self._folded = None
         self._key = None
+        self._ends = None
 
     def _state_key(self):
-        tensors = list(self.module.parameters()) + list(self.module.buffers())
-        return tuple((t.device, t.dtype, t._version) for t in tensors)
+        # Cheap (this runs at every call): load_state_dict writes every tensor in place and .to() replaces every
+        # one, so the first and the last tensor show any such change.
+        tensors = self._ends
+        if tensors is None:
+            tensors = self._ends = [t for ts in (self.module.parameters(), self.module.buffers()) for t in ts]
+            tensors = self._ends = [tensors[0], tensors[-1]]
+        return tuple((t.device, t.dtype, t._version, t.data_ptr()) for t in tensors)
 
     def folded(self):
         key = self._state_key()

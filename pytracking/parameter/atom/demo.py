@@ -5,10 +5,12 @@ The network is the latest checkpoint (*.pth.tar) in {ltr workspace_dir or cwd}/c
 the directory is resolved when the parameters are built, the checkpoint is loaded at the first initialize.
 
 Everything else is ATOM's default, the sample size included: atom_demo trains the IoU-Net on 288x288 crops of
-5x the target (as atom.py), so the tracker presents the target at that scale (18x18 features at stride 16). Two
-additions for speed, both the same computation up to float rounding: the backbone runs in the channels_last memory
-layout, and the optimiser applies the classifier's filter as a matrix product (params.filter_matmul). And one
-addition for accuracy: the IoU head is fitted to the target on the first frame (params.iounet_adapt_steps).
+5x the target (as atom.py), so the tracker presents the target at that scale (18x18 features at stride 16). Three
+additions for speed, all the same computation up to float rounding: the backbone runs in the channels_last memory
+layout, the backbone and the IoU-Net run with their batch norm folded into the convolutions
+(feature.fold_batch_norm), and the optimiser applies the classifier's filter as a matrix product
+(params.filter_matmul). One addition for accuracy: the IoU head is fitted to the target on the first frame
+(params.iounet_adapt_steps).
 """
 import os
 
@@ -30,6 +32,7 @@ def parameters():
     feature = params.features.features[0]
     feature.net_path = demo_network_dir()   # the atom_demo training's latest checkpoint
     feature.channels_last = True
+    feature.fold_batch_norm = True          # BN folded into the convolutions (the same function up to rounding)
     params.filter_matmul = True   # the optimiser's filter as a matrix product (faster; see optim.filter_response)
     # Fit a copy of the IoU head to the target on the first frame (tracker/atom/iounet_adaptation.py): the demo
     # network, trained for minutes on a CPU, misjudges the extent of some targets (on the real footage: mean IoU

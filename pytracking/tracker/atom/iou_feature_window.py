@@ -35,7 +35,7 @@ def _conv_halo(block):
             if s != (1, 1) or k[0] != k[1] or p != (d[0] * (k[0] - 1) // 2,) * 2 or k[0] % 2 == 0:
                 return None
             halo += p[0]
-        elif not isinstance(m, (nn.Sequential, nn.BatchNorm2d, nn.ReLU)):
+        elif not isinstance(m, (nn.Sequential, nn.BatchNorm2d, nn.ReLU, nn.Identity)):   # Identity: folded BN
             return None
     return halo
 
