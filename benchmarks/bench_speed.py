@@ -31,7 +31,8 @@ Timings (time.perf_counter, torch and OpenCV on --threads threads):
   --compile        also runs each configuration with torch.compile(backbone) (compile time = first compiled call).
   --ablation       before/after rows for the speed options (ours): default and demo first with every option off
                    (pytracking's computation), then with the options switched on one at a time, cumulatively (the
-                   last row of each also turns on filter_matmul, which is off in `default` and on in `demo`).
+                   last rows of each also turn on filter_matmul and the feature's fold_batch_norm, both off in
+                   `default` and on in `demo`).
 Training (atom_demo.build_training, the objects `ltr/run_training.py bbreg atom_demo` trains with; batch size from
 the recipe / ATOM_DEMO_BATCH_SIZE): loader-only = iterating the train LTRLoader; model-only = AtomActor forward +
 backward + Adam step on one cached batch; combined = the real loop (next batch, forward, backward, step). Each
@@ -180,7 +181,9 @@ PARAM_FILES = {'default': 'default', 'demo': 'demo', 'demo_no_iounet': 'demo_no_
 
 # The tracker's speed options (ours), each with the value that gives pytracking's computation, in the order the
 # --ablation rows switch them on (cumulatively).
-SPEED_OPTIONS = (('iounet_feature_window', False), ('optimize_filled_memory_only', False), ('filter_matmul', False))
+SPEED_OPTIONS = (('iounet_feature_window', False), ('optimize_filled_memory_only', False), ('filter_matmul', False),
+                 ('fold_batch_norm', False))
+FEATURE_OPTIONS = ('fold_batch_norm', 'channels_last')   # attributes of the deep feature, not of params
 
 
 def ablation_steps(config):
@@ -200,7 +203,7 @@ def make_params(config, net, overrides=None):
     params.seed = 0
     params.features.features[0].net_path = net
     for k, v in (overrides or {}).items():
-        setattr(params, k, v)
+        setattr(params.features.features[0] if k in FEATURE_OPTIONS else params, k, v)
     return params
 
 
