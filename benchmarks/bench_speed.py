@@ -181,8 +181,8 @@ PARAM_FILES = {'default': 'default', 'demo': 'demo', 'demo_no_iounet': 'demo_no_
 
 # The tracker's speed options (ours), each with the value that gives pytracking's computation, in the order the
 # --ablation rows switch them on (cumulatively).
-SPEED_OPTIONS = (('iounet_feature_window', False), ('optimize_filled_memory_only', False), ('filter_matmul', False),
-                 ('fold_batch_norm', False))
+SPEED_OPTIONS = (('iounet_feature_window', False), ('optimize_filled_memory_only', False),
+                 ('iounet_manual_gradient', False), ('filter_matmul', False), ('fold_batch_norm', False))
 FEATURE_OPTIONS = ('fold_batch_norm', 'channels_last')   # attributes of the deep feature, not of params
 
 

@@ -14,6 +14,7 @@ from pytracking.tracker.atom import get_tracker_class
 SPEED_OPTIONS_OFF = {
     'iounet_feature_window': False,    # IoU-Net test branch over the whole crop
     'optimize_filled_memory_only': False,   # filter updates over all memory slots, empty ones included
+    'iounet_manual_gradient': False,   # the refinement's box gradient by autograd (predict_iou + backward)
 }
 
 

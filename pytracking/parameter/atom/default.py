@@ -86,6 +86,7 @@ def parameters():
     params.box_refinement_step_decay = 1    # step-length decay for rejected steps (1: no decay)
     params.iounet_consistent_box_center = False  # ours: True removes pytracking's +0.5 px drift per refinement
     params.iounet_feature_window = True     # ours: IoU test branch only where the boxes read it (same boxes)
+    params.iounet_manual_gradient = True    # ours: the refinement's box gradient without autograd (same boxes)
     params.iounet_adapt_steps = 0           # ours: > 0 fits a copy of the IoU head to the first frame (Adam steps)
     params.iounet_adapt_proposals = 128     # ours: first-frame proposals for that fit
     params.iounet_adapt_lr = 1e-3           # ours: its learning rate

@@ -45,7 +45,7 @@ from pytracking.libs.optimization import ConjugateGradient, GaussNewtonCG, Gradi
 from pytracking.tracker.base import BaseTracker
 from pytracking.utils.device import select_device
 
-from . import input_checks, iou_feature_window, iounet_adaptation
+from . import input_checks, iou_box_gradient, iou_feature_window, iounet_adaptation
 from .optim import ConvProblem, FactorizedConvProblem
 
 
@@ -855,14 +855,22 @@ class ATOM(BaseTracker):
             if isinstance(outputs, (list, tuple)):
                 outputs = outputs[0]
             return output_boxes.view(-1, 4).cpu(), outputs.view(-1).cpu()
+        # Ours, opt-in: the IoU and its box gradient in one autograd-free pass (iou_box_gradient.py).
+        manual = self.params.get('iounet_manual_gradient', True) and \
+            iou_box_gradient.supported(self.iou_predictor, self.params.device)
         for _ in range(self.params.box_refinement_iter):
             bb_init = output_boxes.clone().detach()
-            bb_init.requires_grad_(True)
-            with torch.enable_grad():
-                outputs = self.iou_predictor.predict_iou(self.target_feat, features_for(bb_init), bb_init)
-                if isinstance(outputs, (list, tuple)):
-                    outputs = outputs[0]
-                outputs.backward(gradient=torch.ones_like(outputs))
+            if manual:
+                outputs, box_grad = iou_box_gradient.iou_and_box_gradient(self.iou_predictor, self.target_feat,
+                                                                          features_for(bb_init), bb_init)
+            else:
+                bb_init.requires_grad_(True)
+                with torch.enable_grad():
+                    outputs = self.iou_predictor.predict_iou(self.target_feat, features_for(bb_init), bb_init)
+                    if isinstance(outputs, (list, tuple)):
+                        outputs = outputs[0]
+                    outputs.backward(gradient=torch.ones_like(outputs))
+                box_grad = bb_init.grad
 
             # Accept a step if it raised the IoU (always, when the step length does not decay);
             # otherwise undo it and shorten that box's step.
@@ -874,7 +882,7 @@ class ATOM(BaseTracker):
             outputs_prev = outputs
 
             size_scale = bb_init[:, :, 2:].repeat(1, 1, 2)
-            step = mask * step_length * bb_init.grad * size_scale - (1.0 - mask) * step
+            step = mask * step_length * box_grad * size_scale - (1.0 - mask) * step
             output_boxes = (bb_init + step).detach()
 
         return output_boxes.view(-1, 4).cpu(), outputs.view(-1).cpu()
