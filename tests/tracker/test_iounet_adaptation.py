@@ -9,7 +9,7 @@ from atom_test_utils import make_video, small_params
 from ltr.data.processing_utils import iou as ltr_iou
 from ltr.models.bbreg.atom_iou_net import AtomIoUNet
 from pytracking.tracker.atom import get_tracker_class
-from pytracking.tracker.atom.iounet_adaptation import adapt_iou_head, box_iou, sample_proposals
+from pytracking.tracker.atom.iounet_adaptation import adapt_iou_head, sample_proposals
 
 
 def _state(module):
@@ -24,18 +24,12 @@ def test_sampled_proposals_overlap_the_box_like_atoms_training_proposals():
     again, _ = sample_proposals(box, 600)
     assert torch.equal(proposals, again)
     assert proposals.shape == (600, 4) and (proposals[:, 2:] >= 1).all()
-    torch.testing.assert_close(iou, ltr_iou(box.view(1, 4), proposals))   # ltr's own IoU, written apart
+    torch.testing.assert_close(iou, ltr_iou(box.view(1, 4), proposals))   # the IoU of the returned proposals
     assert (iou > 0.1).all()
     # Both tight (sigma 0.01) and loose (sigma 0.3) proposals, smaller and larger than the box.
     assert (iou > 0.95).float().mean() > 0.1 and (iou < 0.5).float().mean() > 0.1
     log_w = torch.log(proposals[:, 2] / box[2])
     assert (log_w < -0.2).any() and (log_w > 0.2).any()
-
-
-def test_box_iou_hand_computed():
-    box = torch.tensor([0.0, 0.0, 4.0, 2.0])
-    boxes = torch.tensor([[2.0, 0.0, 4.0, 2.0], [0.0, 0.0, 4.0, 2.0], [10.0, 10.0, 1.0, 1.0]])
-    torch.testing.assert_close(box_iou(box, boxes), torch.tensor([4 / 12, 1.0, 0.0]))
 
 
 @pytest.fixture(scope='module')

@@ -19,17 +19,11 @@ import copy
 
 import torch
 
+from ltr.data.processing_utils import iou as box_iou
+
 # ATOM's training proposals (ltr/train_settings/bbreg/atom.py).
 SIGMA_FACTORS = (0.01, 0.05, 0.1, 0.2, 0.3)
 MIN_IOU = 0.1
-
-
-def box_iou(box, boxes):
-    """IoU of one [x, y, w, h] box with each row of boxes (N, 4)."""
-    tl = torch.max(box[:2], boxes[:, :2])
-    br = torch.min(box[:2] + box[2:], boxes[:, :2] + boxes[:, 2:])
-    inter = (br - tl).clamp(min=0).prod(dim=1)
-    return inter / (box[2:].prod() + boxes[:, 2:].prod(dim=1) - inter)
 
 
 def sample_proposals(box, num, sigma_factors=SIGMA_FACTORS, min_iou=MIN_IOU, max_rounds=20):
@@ -47,14 +41,14 @@ def sample_proposals(box, num, sigma_factors=SIGMA_FACTORS, min_iou=MIN_IOU, max
         c = centre + s * torch.randn(len(todo), 2)
         wh = (size + s * torch.randn(len(todo), 2)).clamp(min=1.0)
         proposals[todo] = torch.cat([c - 0.5 * wh, wh], dim=1)
-        ok = box_iou(box, proposals[todo]) > min_iou
+        ok = box_iou(box.view(1, 4), proposals[todo]) > min_iou
         sigma[todo[~ok]] *= 0.9
         todo = todo[~ok]
         if len(todo) == 0:
             break
     if len(todo):   # never seen: keep the box itself for the stragglers
         proposals[todo] = box
-    return proposals, box_iou(box, proposals)
+    return proposals, box_iou(box.view(1, 4), proposals)
 
 
 def adapt_iou_head(iou_predictor, modulation, backbone_features, target_box, steps, num_proposals=128, lr=1e-3):
