@@ -47,11 +47,10 @@ class FoldedFrozenForward:
     def _state_key(self):
         # Cheap (this runs at every call): load_state_dict writes every tensor in place and .to() replaces every
         # one, so the first and the last tensor show any such change.
-        tensors = self._ends
-        if tensors is None:
-            tensors = self._ends = [t for ts in (self.module.parameters(), self.module.buffers()) for t in ts]
-            tensors = self._ends = [tensors[0], tensors[-1]]
-        return tuple((t.device, t.dtype, t._version, t.data_ptr()) for t in tensors)
+        if self._ends is None:
+            tensors = list(self.module.parameters()) + list(self.module.buffers())
+            self._ends = (tensors[0], tensors[-1])
+        return tuple((t.device, t.dtype, t._version, t.data_ptr()) for t in self._ends)
 
     def folded(self):
         key = self._state_key()

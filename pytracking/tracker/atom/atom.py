@@ -855,7 +855,8 @@ class ATOM(BaseTracker):
             if isinstance(outputs, (list, tuple)):
                 outputs = outputs[0]
             return output_boxes.view(-1, 4).cpu(), outputs.view(-1).cpu()
-        # Ours, opt-in: the IoU and its box gradient in one autograd-free pass (iou_box_gradient.py).
+        # Ours: the IoU and its box gradient in one autograd-free pass (iou_box_gradient.py). Checked per call (a few
+        # attribute tests): the predictor may be swapped after initialize, e.g. for a different IoU-Net.
         manual = self.params.get('iounet_manual_gradient', True) and \
             iou_box_gradient.supported(self.iou_predictor, self.params.device)
         for _ in range(self.params.box_refinement_iter):

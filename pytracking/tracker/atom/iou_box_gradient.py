@@ -12,7 +12,7 @@ tracker keeps autograd.
 """
 import torch
 
-from ltr.models.bbreg.atom_iou_net import AtomIoUNet
+from ltr.models.bbreg.atom_iou_net import AtomIoUNet, _boxes_to_rois
 from ltr.models.layers.blocks import LinearBlock
 from ltr.ops import _extension
 
@@ -46,18 +46,16 @@ def iou_and_box_gradient(iou_predictor, modulation, feat, boxes):
         boxes: (1, N, 4) [x, y, w, h] in sample pixels.
     returns: (predicted IoU (1, N), its gradient w.r.t. boxes (1, N, 4)), as predict_iou and backward() give."""
     net = iou_predictor
-    boxes = boxes.detach()
-    n = boxes.shape[1]
-    xyxy = torch.cat((boxes[0, :, :2], boxes[0, :, :2] + boxes[0, :, 2:]), dim=1)
-    rois = torch.cat((torch.zeros(n, 1, dtype=boxes.dtype, device=boxes.device), xyxy), dim=1)
+    n, box_dtype = boxes.shape[1], boxes.dtype
+    boxes = boxes.detach().reshape(n, 4).to(feat[0].dtype)
+    rois = _boxes_to_rois(boxes, boxes.new_zeros(n, 1))
 
     levels = ((net.prroi_pool3t, net.fc3_rt), (net.prroi_pool4t, net.fc4_rt))
     with torch.no_grad():
         inputs, pooled, outs, local = [], [], [], []
         for (pool, block), f, m in zip(levels, feat, modulation):
             x = f * m.reshape(1, -1, 1, 1)
-            p = torch.ops.ltr.prroi_pool2d(x, rois.to(x.dtype), pool.pooled_height, pool.pooled_width,
-                                           pool.spatial_scale)
+            p = torch.ops.ltr.prroi_pool2d(x, rois, pool.pooled_height, pool.pooled_width, pool.spatial_scale)
             out, d_local = _affine_bn_relu(block, p.reshape(n, -1))
             inputs.append(x)
             pooled.append(p)
@@ -74,8 +72,7 @@ def iou_and_box_gradient(iou_predictor, modulation, feat, boxes):
             start += width
             d_p = (d_h @ block.linear.weight).reshape(p.shape)   # d IoU / d pooled features
             grad_rois += torch.ops.ltr._prroi_pool2d_backward(
-                d_p.contiguous(), x, rois.to(x.dtype), p, pool.pooled_height, pool.pooled_width, pool.spatial_scale,
-                False, True)[1].to(rois.dtype)
+                d_p.contiguous(), x, rois, p, pool.pooled_height, pool.pooled_width, pool.spatial_scale, False, True)[1]
         g = grad_rois[:, 1:]
         grad_boxes = torch.cat((g[:, :2] + g[:, 2:], g[:, 2:]), dim=1).reshape(1, n, 4)
-    return iou, grad_boxes
+    return iou, grad_boxes.to(box_dtype)
