@@ -113,7 +113,7 @@ def test_ddp_step_equals_single_process_step_on_concatenated_batch(tmp_path):
     expected = net.state_dict()
 
     for r in range(WORLD):
-        got = torch.load(str(tmp_path / 'rank{}.pt'.format(r)))
+        got = torch.load(str(tmp_path / 'rank{}.pt'.format(r)), weights_only=True)
         assert list(got) == list(expected)
         for k in expected:
             torch.testing.assert_close(got[k], expected[k], rtol=1e-6, atol=1e-7)
