@@ -6,6 +6,7 @@ rates of the atom_demo recipe (loader-only, model-only, combined).
     python benchmarks/bench_speed.py [--configs default demo demo_no_iounet] [--demo DIR] [--demo-net PATH]
                                      [--subsets otb_real otb] [--seqs N] [--frames N] [--threads 2]
                                      [--bb-repeats 1] [--train-steps 10] [--compile] [--no-train] [--ablation]
+                                     [--set NAME=VALUE ...]
 
 Smoke mode (seconds, numbers meaningless): --frames 8 --seqs 1 --train-steps 2
 
@@ -23,10 +24,13 @@ the median over the sequences.
 
 Timings (time.perf_counter, torch and OpenCV on --threads threads):
   backbone floor   the bare backbone forward (the layers the tracker extracts) on the frame's own 1x3xHxW search
-                   crop, on a contiguous and on a channels_last copy of the backbone, timed right after each
-                   track() call (interleaved, so both see the same machine load); median over all frames.
+                   crop, on a contiguous and on a channels_last copy of the backbone and through its BN-folded
+                   TorchScript graph (folded+jit, the deep feature's optimize_for_inference), timed right after
+                   each track() call (interleaved, so all see the same machine load); median over all frames.
   track()          steady frames only: frame 7 on (frame 1 is initialize); median, mean, p95, max; ratios to the
-                   faster floor layout; FPS = 1000 / mean.
+                   fastest of the floors; FPS = 1000 / mean.
+  --set            a parameter override for every run, e.g. --set box_refinement_iter=3 optimize_for_inference=True
+                   (names in FEATURE_OPTIONS go to the deep feature).
   CSRT             OpenCV's CSRT (pytracking/tracker/opencv) run in lock-step on the same frames, same steady frames.
   --compile        also runs each configuration with torch.compile(backbone) (compile time = first compiled call).
   --ablation       before/after rows for the speed options (ours): default and demo first with every option off
@@ -183,7 +187,8 @@ PARAM_FILES = {'default': 'default', 'demo': 'demo', 'demo_no_iounet': 'demo_no_
 # --ablation rows switch them on (cumulatively).
 SPEED_OPTIONS = (('iounet_feature_window', False), ('optimize_filled_memory_only', False),
                  ('iounet_manual_gradient', False), ('filter_matmul', False), ('fold_batch_norm', False))
-FEATURE_OPTIONS = ('fold_batch_norm', 'channels_last')   # attributes of the deep feature, not of params
+# Attributes of the deep feature, not of params.
+FEATURE_OPTIONS = ('fold_batch_norm', 'channels_last', 'optimize_for_inference')
 
 
 def ablation_steps(config):
@@ -211,11 +216,17 @@ def make_params(config, net, overrides=None):
 # Tracker timing
 # ---------------------------------------------------------------------------------------------------------------
 def floor_backbones(backbone):
-    """Two private copies of the backbone: contiguous and channels_last weights (the tracker may convert its own)."""
+    """Private copies of the backbone: contiguous and channels_last weights (the tracker may convert its own), and
+    the fastest forward the tracker can use (BN folded, TorchScript graph: the feature's optimize_for_inference),
+    so the floor is never slower than what the tracker itself runs."""
+    from ltr.models.layers.fold_batch_norm import FoldedFrozenForward
     bb = copy.deepcopy(backbone).eval()
     cont = bb.to(memory_format=torch.contiguous_format)
     cl = copy.deepcopy(bb).to(memory_format=torch.channels_last)
-    return {'contiguous': (cont, torch.contiguous_format), 'channels_last': (cl, torch.channels_last)}
+    optimized = FoldedFrozenForward(copy.deepcopy(bb), memory_format=torch.contiguous_format,
+                                    optimize_for_inference=True)
+    return {'contiguous': (cont, torch.contiguous_format), 'channels_last': (cl, torch.channels_last),
+            'optimized': (optimized, torch.contiguous_format)}
 
 
 def time_config(config, net, seqs, floors, csrt_params, args, compiled=None, overrides=None):
@@ -374,10 +385,15 @@ def main():
     ap.add_argument('--compile', action='store_true', help='also run each config with torch.compile(backbone)')
     ap.add_argument('--ablation', action='store_true',
                     help='for default and demo: also run with every speed option off, then switched on one by one')
+    ap.add_argument('--set', dest='overrides', nargs='+', default=[], metavar='NAME=VALUE',
+                    help='override a parameter (or a deep-feature option: {}) of every run, Python literal'
+                         .format(', '.join(FEATURE_OPTIONS)))
     args = ap.parse_args()
     if args.frames is not None and args.frames < 2:
         raise SystemExit('--frames must be >= 2')
 
+    from bench_tracker import parse_overrides
+    extra = parse_overrides(args.overrides)
     torch.set_num_threads(args.threads)
     cv.setNumThreads(args.threads)
     root = find_demo_root(args.demo)
@@ -413,16 +429,17 @@ def main():
         if args.ablation and name in ('default', 'demo'):
             for label, overrides in ablation_steps(name):
                 print('running {} ...'.format(label), flush=True)
-                results.append((label, time_config(name, net, seqs, floors, csrt_params, args, overrides=overrides)))
+                results.append((label, time_config(name, net, seqs, floors, csrt_params, args,
+                                                   overrides={**overrides, **extra})))
         print('running {} ...'.format(name), flush=True)
-        res = time_config(name, net, seqs, floors, csrt_params, args)
+        res = time_config(name, net, seqs, floors, csrt_params, args, overrides=extra)
         results.append((name, res))
         if args.compile:
             print('running {}+compile ...'.format(name), flush=True)
             compiled, original, compile_s = compile_backbone(net, res)
             net.feature_extractor = compiled
             try:
-                cres = time_config(name, net, seqs, floors, csrt_params, args, compiled=compiled)
+                cres = time_config(name, net, seqs, floors, csrt_params, args, compiled=compiled, overrides=extra)
             finally:
                 net.feature_extractor = original
             cres['compile_s'] = compile_s
@@ -433,11 +450,12 @@ def main():
     rows = []
     for name, r in results:
         fl = {k: ms(v) for k, v in r['floor'].items()}
-        r['floor_ms'] = min(fl['contiguous'], fl['channels_last'])
+        r['floor_ms'] = min(fl['contiguous'], fl['channels_last'], fl['optimized'])
         rows.append([name, r['crop'], r['layers'], r['layout'], f1(fl['contiguous']), f1(fl['channels_last']),
+                     f1(fl['optimized']),
                      f1(fl.get('compiled')), f1(r['floor_ms']), len(r['floor']['contiguous'])])
-    print(table(['config', 'crop', 'layers', 'tracker layout', 'contiguous', 'channels_last', 'compiled',
-                 'floor (faster)', 'calls'], rows, align=['<'] * 4 + ['>'] * 5))
+    print(table(['config', 'crop', 'layers', 'tracker layout', 'contiguous', 'channels_last', 'folded+jit',
+                 'compiled', 'floor (fastest)', 'calls'], rows, align=['<'] * 4 + ['>'] * 6))
 
     # Tracker.
     print('\n## Tracker (ms; track() over steady frames, from frame {}; ratios = track / floor)\n'

@@ -35,6 +35,10 @@ class ATOMNetFeature(MultiFeatureBase):
         fold_batch_norm: ours, run the backbone and the IoU-Net through copies with their batch norm folded into
             the convolutions (ltr/models/layers/fold_batch_norm.py: one memory pass less per layer; results differ
             by float rounding only). Default False.
+        optimize_for_inference: ours, run the backbone (BN folded as above) as an optimised TorchScript graph
+            (ltr/models/layers/fold_batch_norm.py `optimize_for_inference`: oneDNN convolutions with the activation
+            fused in; ~30 % faster for MobileNetV2 on the CPU, no gain for ResNet-18; float rounding only; traced
+            at the first extraction). Default False.
     Attribute compute_iou_features (ours, default True): the tracker sets it to False when use_iou_net is off, so
     the IoU-Net's test branch is not run for nothing on every frame.
     """
@@ -42,6 +46,7 @@ class ATOMNetFeature(MultiFeatureBase):
     def __init__(self, output_layers=('layer3',), net_path='atom_iou', use_gpu=True, *args, **kwargs):
         channels_last = kwargs.pop('channels_last', False)   # ours, a keyword (pytracking's signature is kept)
         fold_bn = kwargs.pop('fold_batch_norm', False)        # ours, likewise
+        jit_backbone = kwargs.pop('optimize_for_inference', False)   # ours, likewise
         super().__init__(*args, **kwargs)
         self.output_layers = list(output_layers)
         self.use_gpu = use_gpu
@@ -49,6 +54,7 @@ class ATOMNetFeature(MultiFeatureBase):
         self.device = None
         self.channels_last = channels_last
         self.fold_batch_norm = fold_bn
+        self.optimize_for_inference = jit_backbone
         self.compute_iou_features = True
 
     def initialize(self):
@@ -75,9 +81,11 @@ class ATOMNetFeature(MultiFeatureBase):
         if self.channels_last:
             self.net = self.net.to(memory_format=torch.channels_last)
         self._backbone_forward = self.net.extract_features
+        layout = torch.channels_last if self.channels_last else torch.contiguous_format
+        if self.fold_batch_norm or self.optimize_for_inference:
+            self._backbone_forward = FoldedFrozenForward(self.net.feature_extractor, memory_format=layout,
+                                                         optimize_for_inference=self.optimize_for_inference)
         if self.fold_batch_norm:
-            layout = torch.channels_last if self.channels_last else torch.contiguous_format
-            self._backbone_forward = FoldedFrozenForward(self.net.feature_extractor, memory_format=layout)
             self.iou_predictor = fold_batch_norm(self.iou_predictor).to(memory_format=layout)
         self.iounet_feature_layers = self.net.bb_regressor_layer \
             if hasattr(self.net, 'bb_regressor_layer') else ['layer2', 'layer3']

@@ -41,6 +41,13 @@ def _crop_replicate(im, tl, br, pad_mode):
     ('replicate') or zero ('constant'). Same result as F.pad with (possibly negative) pads, but also works when
     the window lies completely outside the image."""
     H, W = im.shape[-2], im.shape[-1]
+    r0, r1, c0, c1 = int(tl[0]), int(br[0]), int(tl[1]), int(br[1])
+    if pad_mode == 'replicate' and r0 < min(r1, H) and max(r0, 0) < r1 and c0 < min(c1, W) and max(c0, 0) < c1:
+        # The window overlaps the image: a slice (no copy when it lies inside), edge pixels repeated by F.pad --
+        # the same pixels as the gather below, without it (the crop is on every frame's path).
+        inner = im[..., max(r0, 0):min(r1, H), max(c0, 0):min(c1, W)]
+        pads = (max(0, -c0), max(0, c1 - W), max(0, -r0), max(0, r1 - H))
+        return F.pad(inner, pads, mode='replicate') if any(pads) else inner
     rows = torch.arange(int(tl[0]), int(br[0]), device=im.device)
     cols = torch.arange(int(tl[1]), int(br[1]), device=im.device)
     if pad_mode == 'replicate':

@@ -83,6 +83,22 @@ def test_replicate_padding_outside_and_fully_outside(image):
     assert patch[0, :, 0].abs().sum() == 0 and patch[0, :, :, -1].abs().sum() == 0
 
 
+def test_crop_windows_inside_across_every_edge_and_outside_match_numpy(image):
+    # The crop takes a slice (+ F.pad) where the window overlaps the image and a gather elsewhere: windows at
+    # every offset against np.pad('edge'), and zero padding ('constant', masks) against a zero-padded array.
+    from pytracking.features.preprocessing import _crop_replicate
+    im = numpy_to_torch(image)
+    zero_padded = np.pad(image, ((100, 100), (100, 100), (0, 0)))
+    for top in (-60, -8, -3, 0, 5, 30, 37, 45):
+        for left in (-70, -6, 0, 11, 44, 49, 60):
+            for h, w in ((5, 7), (11, 3), (61, 71)):
+                tl, br = torch.tensor([top, left]), torch.tensor([top + h, left + w])
+                np.testing.assert_array_equal(torch_to_numpy(_crop_replicate(im, tl, br, 'replicate')),
+                                              manual_crop(image, top, left, h, w).astype(np.float32))
+                np.testing.assert_array_equal(torch_to_numpy(_crop_replicate(im, tl, br, 'constant')),
+                                              zero_padded[top + 100:top + 100 + h, left + 100:left + 100 + w])
+
+
 def test_resize_matches_opencv_bilinear(image):
     im = numpy_to_torch(image)
     patch, _ = sample_patch(im, torch.tensor([20., 25.]), torch.tensor([9., 9.]), torch.tensor([18., 18.]))

@@ -1,10 +1,13 @@
 """fold_batch_norm / FoldedFrozenForward: the folded copy computes the frozen network's function, leaves the
 network (and its state dict) alone, and follows changes of the network's weights."""
+import copy
+
 import pytest
 import torch
 import torch.nn as nn
 
 from ltr.models.backbone.mobilenet import MobileNetV2
+from ltr.models.layers import fold_batch_norm as fbn
 from ltr.models.layers.fold_batch_norm import FoldedFrozenForward, fold_batch_norm
 
 
@@ -61,3 +64,37 @@ def test_folded_forward_refuses_batch_norm_in_training_mode():
     net = MobileNetV2(output_layers=['layer2']).train()
     with pytest.raises(RuntimeError, match='training mode'):
         FoldedFrozenForward(net)(torch.randn(1, 3, 32, 32))
+
+
+def test_optimized_graph_matches_the_network_for_other_shapes_layers_and_new_weights():
+    torch.manual_seed(0)
+    net = _randomised_bn(MobileNetV2(output_layers=['layer2', 'layer3']))
+    forward = FoldedFrozenForward(net, ['layer2', 'layer3'], memory_format=torch.contiguous_format,
+                                  optimize_for_inference=True)
+    # Traced on the first input; the graph must serve other batch and image sizes, and other layer sets.
+    for shape, layers in (((1, 3, 64, 64), ['layer2', 'layer3']), ((3, 3, 48, 80), ['layer2', 'layer3']),
+                          ((2, 3, 64, 64), ['layer3'])):
+        x = torch.randn(*shape)
+        with torch.no_grad():
+            expected = net(x, layers)
+        got = forward(x, layers)
+        assert list(got) == layers
+        for name in layers:
+            torch.testing.assert_close(got[name], expected[name], rtol=1e-4, atol=1e-4)
+    graphs = {k: g for k, g in fbn._GRAPHS.items() if k[0] == forward._fingerprint}
+    assert forward.optimize_for_inference and len(graphs) == 2   # traced once per layer set, no fallback
+    assert all(isinstance(g, torch.jit.ScriptModule) for g in graphs.values())
+    # The same weights loaded again (a tracker reloads its network per sequence) reuse the traced graph.
+    again = FoldedFrozenForward(copy.deepcopy(net), ['layer2', 'layer3'], memory_format=torch.contiguous_format,
+                                optimize_for_inference=True)
+    again(x, ['layer3'])
+    assert again._fingerprint == forward._fingerprint
+    assert {k: g for k, g in fbn._GRAPHS.items() if k[0] == forward._fingerprint} == graphs
+
+    other = _randomised_bn(MobileNetV2(output_layers=['layer2', 'layer3']), seed=1)
+    net.load_state_dict(other.state_dict())
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        expected = net(x, ['layer3'])
+    torch.testing.assert_close(forward(x, ['layer3'])['layer3'], expected['layer3'], rtol=1e-4, atol=1e-4)
+    assert forward._fingerprint != again._fingerprint

@@ -41,6 +41,17 @@ def test_manual_gradient_equals_autograd():
     torch.testing.assert_close(grad, leaf.grad, rtol=1e-4, atol=1e-6)
     assert grad.abs().sum() > 0
 
+    # The head's weights change in place (a first-frame fit, a loaded checkpoint): the cached folded head follows.
+    with torch.no_grad():
+        net.fc3_rt.linear.weight.mul_(-1.5)
+        net.fc4_rt.bn.running_var.mul_(3.0)
+    leaf = boxes.clone().requires_grad_(True)
+    expected = net.predict_iou(modulation, test_feat, leaf)
+    expected.backward(gradient=torch.ones_like(expected))
+    iou, grad = iou_and_box_gradient(net, modulation, test_feat, boxes)
+    torch.testing.assert_close(iou, expected.detach(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(grad, leaf.grad, rtol=1e-4, atol=1e-6)
+
 
 def test_tracker_boxes_unchanged_by_the_manual_gradient(random_atom_net):
     torch.set_num_threads(1)

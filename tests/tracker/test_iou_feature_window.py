@@ -53,6 +53,22 @@ def test_pooled_iou_and_box_gradients_match_the_whole_map(iou_net, boxes):
     torch.testing.assert_close(grad_win, grad_ref, rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize('box', [[-30.0, -30.0, 60.0, 60.0], [250.0, 250.0, 60.0, 60.0], [-30.0, 240.0, 80.0, 90.0],
+                                 [120.0, 120.0, 30.0, 30.0]])
+def test_window_cells_equal_the_whole_map_at_every_border(iou_net, box):
+    # Unpadded convolutions on the window, with the map's zero padding reproduced at its borders: every computed
+    # cell equals the whole-map branch's (corners, edges and the interior).
+    feats = _features(3)
+    with torch.no_grad():
+        full = list(iou_net.get_iou_feat(feats))
+    window = IoUFeatureWindow(iou_net, feats)
+    maps = window.features(torch.tensor([[box]]))
+    for level, (y0, y1, x0, x1) in enumerate(window.done):
+        assert (y1 - y0) * (x1 - x0) > 0
+        torch.testing.assert_close(maps[level][..., y0:y1, x0:x1], full[level][..., y0:y1, x0:x1],
+                                   rtol=0, atol=1e-5)
+
+
 def test_window_grows_when_a_box_leaves_it(iou_net):
     feats = _features(3)
     with torch.no_grad():

@@ -6,7 +6,10 @@ layer. On MobileNetV2 on the CPU the BN passes took ~30 % of the frozen backbone
 step. The network's own modules (and so its state dict and checkpoints) are left as they are: the folded network is
 a separate copy used only for the forward pass.
 """
+import collections
 import copy
+import hashlib
+import warnings
 
 import torch
 import torch.nn as nn
@@ -30,17 +33,70 @@ def fold_batch_norm(module):
     return folded
 
 
+class _LayersForward(nn.Module):
+    """`module(x, layers)` with the layers fixed, so torch.jit.trace sees a one-argument forward."""
+
+    def __init__(self, module, layers):
+        super().__init__()
+        self.module = module
+        self.layers = layers
+
+    def forward(self, x):
+        return self.module(x, self.layers)
+
+
+def optimize_for_inference(module, layers, example):
+    """`module(x, layers)` as a frozen TorchScript graph run through torch.jit.optimize_for_inference: oneDNN
+    convolutions with pre-packed weights and the activation (ReLU / ReLU6) fused into them. On MobileNetV2 on the
+    CPU about 30 % faster than the eager folded network (224x224 crop, 2 threads: 8.2 -> 5.7 ms; 30 crops at once
+    2.5x faster; on ResNet-18 no gain); the same function up to float rounding. Traced on `example` (a few pixels
+    suffice), the graph serves any batch and image size (convolutions only). TorchScript is deprecated in favour
+    of torch.compile, which took 5-15 s to compile here and ran slower; the trace's deprecation warnings are
+    silenced. Tracing costs ~0.5 s, so FoldedFrozenForward keeps the graphs of recently used weights."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', FutureWarning)
+        warnings.simplefilter('ignore', UserWarning)
+        with torch.no_grad():
+            traced = torch.jit.trace(_LayersForward(module, list(layers)).eval(), example, strict=False,
+                                     check_trace=False)
+            graph = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+            for _ in range(2):   # TorchScript's profiling executor optimises the graph at its second run
+                graph(example)
+    return graph
+
+
+def weights_fingerprint(module):
+    """blake2b digest of the module's parameters and buffers (names, dtypes, shapes, values)."""
+    h = hashlib.blake2b(digest_size=16)
+    for name, t in list(module.named_parameters()) + list(module.named_buffers()):
+        h.update('{}:{}:{}'.format(name, t.dtype, tuple(t.shape)).encode())
+        h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+# Graphs by (weights fingerprint, layers, memory format, device, dtype): a tracker loads its network again for
+# every sequence, and the same weights need not be traced again. A few entries (one per network and layer set).
+_GRAPHS = collections.OrderedDict()
+_GRAPHS_KEPT = 8
+
+
 class FoldedFrozenForward:
     """Calls a frozen feature extractor `module(im, layers)` through its BN-folded copy (`fold_batch_norm`), in the
     given memory format. The copy is made at the first call and made again whenever the module's parameters or
     buffers change (loaded checkpoint, moved to another device or dtype). Not an nn.Module on purpose: assigned to
-    a network, it adds nothing to its state dict. Only for frozen modules (no gradient flows into them)."""
+    a network, it adds nothing to its state dict. Only for frozen modules (no gradient flows into them).
+    optimize_for_inference (ours, default False): run the folded copy as an optimised TorchScript graph (see
+    `optimize_for_inference`), one per set of requested layers, traced at the first call with those layers (and
+    shared by every FoldedFrozenForward of the same weights: `_GRAPHS`); when tracing fails, warns once and stays
+    with the eager copy."""
 
-    def __init__(self, module, default_layers=None, memory_format=torch.channels_last):
+    def __init__(self, module, default_layers=None, memory_format=torch.channels_last, optimize_for_inference=False):
         self.module = module
         self.default_layers = default_layers
         self.memory_format = memory_format
+        self.optimize_for_inference = optimize_for_inference
         self._folded = None
+        self._fingerprint = None
         self._key = None
         self._ends = None
 
@@ -56,8 +112,28 @@ class FoldedFrozenForward:
         key = self._state_key()
         if self._folded is None or key != self._key:
             self._folded = fold_batch_norm(self.module).to(memory_format=self.memory_format)
+            self._fingerprint = None
             self._key = key
         return self._folded
+
+    def _graph(self, folded, layers, im):
+        if self._fingerprint is None:
+            self._fingerprint = weights_fingerprint(self.module)
+        key = (self._fingerprint, tuple(layers) if layers is not None else None, self.memory_format,
+               im.device, im.dtype)
+        if key not in _GRAPHS:
+            example = im[:1, :, :64, :64]
+            try:
+                _GRAPHS[key] = optimize_for_inference(folded, layers, example)
+            except Exception as e:  # an op TorchScript cannot trace: the eager copy computes the same
+                warnings.warn('FoldedFrozenForward: optimize_for_inference failed ({}: {}); running the eager '
+                              'folded network'.format(type(e).__name__, e), stacklevel=2)
+                self.optimize_for_inference = False
+                return None
+            while len(_GRAPHS) > _GRAPHS_KEPT:
+                _GRAPHS.popitem(last=False)
+        _GRAPHS.move_to_end(key)
+        return _GRAPHS[key]
 
     def __call__(self, im, layers=None):
         if self.module.training and any(m.training for m in self.module.modules()
@@ -65,5 +141,8 @@ class FoldedFrozenForward:
             raise RuntimeError('FoldedFrozenForward: the module has batch norm layers in training mode; it is only '
                                'for frozen (eval-mode) feature extractors')
         layers = self.default_layers if layers is None else layers
+        im = im.contiguous(memory_format=self.memory_format)
         with torch.no_grad():
-            return self.folded()(im.contiguous(memory_format=self.memory_format), layers)
+            folded = self.folded()
+            graph = self._graph(folded, layers, im) if self.optimize_for_inference else None
+            return dict(graph(im)) if graph is not None else folded(im, layers)

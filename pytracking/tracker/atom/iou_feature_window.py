@@ -21,6 +21,7 @@ import math
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from ltr.models.bbreg.atom_iou_net import AtomIoUNet
 
@@ -38,6 +39,33 @@ def _conv_halo(block):
         elif not isinstance(m, (nn.Sequential, nn.BatchNorm2d, nn.ReLU, nn.Identity)):   # Identity: folded BN
             return None
     return halo
+
+
+def _leaves(block):
+    """The modules of nested Sequentials in the order their forward applies them."""
+    for m in block.children():
+        if isinstance(m, nn.Sequential):
+            yield from _leaves(m)
+        else:
+            yield m
+
+
+def _zero_outside(x, r0, c0, height, width):
+    """x covers map cells r0.., c0..: a copy with the cells outside 0..height-1 x 0..width-1 set to zero."""
+    top, left = max(0, -r0), max(0, -c0)
+    bottom, right = max(0, r0 + x.shape[-2] - height), max(0, c0 + x.shape[-1] - width)
+    if not (top or left or bottom or right):
+        return x
+    x = x.clone()
+    if top:
+        x[..., :top, :] = 0
+    if bottom:
+        x[..., x.shape[-2] - bottom:, :] = 0
+    if left:
+        x[..., :, :left] = 0
+    if right:
+        x[..., :, x.shape[-1] - right:] = 0
+    return x
 
 
 def branches(iou_predictor):
@@ -87,18 +115,33 @@ class IoUFeatureWindow:
                 max(0, math.floor(x0 / stride) - 1), min(width, math.ceil(x1 / stride) + 2))
 
     def _compute(self, level, cells):
+        """The block's output on `cells` (y0, y1, x0, x1), computed with unpadded ('valid') convolutions from the
+        input cells plus the halo: each convolution yields only the cells the next one reads (a padded
+        convolution over the window would also compute a ring that is then thrown away: ~1.5x the work). The
+        map's own zero padding is reproduced by zeroing, before each convolution, what lies outside the map."""
         block, halo, _ = self.branches[level]
         feat = self.inputs[level]
         height, width = feat.shape[-2:]
         y0, y1, x0, x1 = cells
-        iy0, iy1, ix0, ix1 = max(0, y0 - halo), min(height, y1 + halo), max(0, x0 - halo), min(width, x1 + halo)
+        r0, r1, c0, c1 = y0 - halo, y1 + halo, x0 - halo, x1 + halo     # the window, in map cells (may overhang)
         with torch.no_grad():
-            out = block(feat[..., iy0:iy1, ix0:ix1])
+            x = feat[..., max(0, r0):min(height, r1), max(0, c0):min(width, c1)]
+            x = F.pad(x, (max(0, -c0), max(0, c1 - width), max(0, -r0), max(0, r1 - height)))
+            first = True
+            for m in _leaves(block):
+                if isinstance(m, nn.Conv2d):
+                    if not first:   # the conv's zero padding at the map's border
+                        x = _zero_outside(x, r0, c0, height, width)
+                    first = False
+                    x = F.conv2d(x, m.weight, m.bias, stride=1, padding=0, dilation=m.dilation, groups=m.groups)
+                    r0, r1, c0, c1 = r0 + m.padding[0], r1 - m.padding[0], c0 + m.padding[1], c1 - m.padding[1]
+                else:
+                    x = m(x)
         if self.maps[level] is None:
             # Plain NCHW whatever the backbone's layout: PrRoIPool reads NCHW (it would copy any other layout at
             # each of the refinement's forward and backward calls).
-            self.maps[level] = out.new_zeros(out.shape[:2] + (height, width))
-        self.maps[level][..., y0:y1, x0:x1] = out[..., y0 - iy0:y1 - iy0, x0 - ix0:x1 - ix0]
+            self.maps[level] = x.new_zeros(x.shape[:2] + (height, width))
+        self.maps[level][..., y0:y1, x0:x1] = x
         self.done[level] = cells
 
     def features(self, boxes):
