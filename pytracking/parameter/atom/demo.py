@@ -6,14 +6,15 @@ the directory is resolved when the parameters are built, the checkpoint is loade
 
 The sample is the one of ATOM's VOT parameters (default_vot.py): 224x224 crops of 4x the target, which present
 the target at the scale atom_demo trains the IoU-Net on (288x288 crops of 5x the target: ~57 px either way) at 60 %
-of the backbone's cost; three refinement steps instead of five (the demo network's IoU surface is smooth enough).
-On the real footage (bench_tracker.py, seeds 0-2) these two changes kept the mean IoU (0.873 -> 0.870) and cut a
-frame from 38 to 22 ms. Four additions for speed, all the same computation up to float rounding: the backbone runs
-in the channels_last memory layout, the backbone and the IoU-Net run with their batch norm folded into the
-convolutions (feature.fold_batch_norm), the backbone runs as an optimised TorchScript graph
-(feature.optimize_for_inference), and the optimiser applies the classifier's filter as a matrix product
-(params.filter_matmul). One addition for accuracy: the IoU head is fitted to the target on the first frame
-(params.iounet_adapt_steps).
+of the backbone's cost; two refinement steps instead of five (the demo network's IoU surface is smooth enough).
+Mean IoU over seeds 0-2 (bench_tracker.py), 288 / 5x / 5 steps -> 224 / 4x / 3 steps -> 224 / 4x / 2 steps: real
+footage 0.873 -> 0.871 -> 0.868, synthetic 0.845 -> 0.838 -> 0.841; median frame 38 -> 22 -> 18.5 ms.
+
+Four additions for speed, all the same computation up to float rounding: the backbone runs in the channels_last
+memory layout, the backbone and the IoU-Net run with their batch norm folded into the convolutions
+(feature.fold_batch_norm), the backbone runs as an optimised TorchScript graph (feature.optimize_for_inference),
+and the optimiser applies the classifier's filter as a matrix product (params.filter_matmul). One addition for
+accuracy: the IoU head is fitted to the target on the first frame (params.iounet_adapt_steps).
 """
 import os
 
@@ -40,7 +41,7 @@ def parameters():
     params.max_image_sample_size = (14 * 16) ** 2   # default_vot's sample: 224x224 crops of 4x the target
     params.min_image_sample_size = (14 * 16) ** 2
     params.search_area_scale = 4
-    params.box_refinement_iter = 3                  # gradient-ascent steps on the IoU (default 5)
+    params.box_refinement_iter = 2                  # gradient-ascent steps on the IoU (default 5)
     params.filter_matmul = True   # the optimiser's filter as a matrix product (faster; see optim.filter_response)
     # Fit a copy of the IoU head to the target on the first frame (tracker/atom/iounet_adaptation.py): the demo
     # network, trained for minutes on a CPU, misjudges the extent of some targets (on the real footage: mean IoU

@@ -27,16 +27,20 @@ def filter_response(samples, filters, matmul):
 def _same_conv_matmul(x, weight):
     n, c, h, w = x.shape
     kh, kw = weight.shape[-2:]
-    # products[n, y, x, dy*kw+dx] = sum_c x[n, c, y, x] weight[0, c, dy, dx]; the NHWC view of x is free when x is
-    # channels_last (the tracker keeps its sample memory so).
-    products = torch.matmul(x.permute(0, 2, 3, 1), weight.reshape(c, kh * kw))
-    # 'same' as operation.conv2d: pad kernel_size // 2 on both sides; for an even kernel the last row/column of
-    # the padded result is dropped. So output (y, x) = sum over (dy, dx) of product dy*kw+dx at
-    # (y + dy - kh//2, x + dx - kw//2), zero outside: one strided view of the padded products, summed over (dy, dx).
-    padded = F.pad(products, (0, 0, kw // 2, kw // 2, kh // 2, kh // 2))
-    sn, sh, sw, sk = padded.stride()
-    shifted = padded.as_strided((n, kh, kw, h, w), (sn, kw * sk + sh, sk + sw, sh, sw))
-    return shifted.sum((1, 2)).unsqueeze(1)
+    # products[n, y, x, k] = sum_c x[n, c, y, x] weight[0, c, dy, dx] with k = (kh-1-dy)*kw + (kw-1-dx) (the kernel
+    # flipped); the NHWC view of x is free when x is channels_last (the tracker keeps its sample memory so).
+    products = torch.matmul(x.permute(0, 2, 3, 1), weight.reshape(c, kh * kw).flip(-1))
+    # 'same' as operation.conv2d (pad kernel_size // 2 on both sides; for an even kernel the last row/column is
+    # dropped): output (y, x) = sum over (dy, dx) of the product for (dy, dx) at (y + dy - kh//2, x + dx - kw//2).
+    # That shifted sum is F.fold (col2im) of the products with the flipped kernel order and padding
+    # kernel - 1 - kernel//2; its gradient is F.unfold (im2col), both plain kernels. (A strided view summed over
+    # the kernel offsets computes the same but its backward is autograd's generic overlapping-as_strided path:
+    # index tensors and index_add, ~45 % of a filter update.)
+    pad_h, pad_w = kh - 1 - kh // 2, kw - 1 - kw // 2
+    # The samples go in as fold's channels of one batch element: CPU col2im / im2col loop over the batch.
+    out = F.fold(products.reshape(1, n, h * w, kh * kw).transpose(2, 3).reshape(1, n * kh * kw, h * w),
+                 (h + kh - 1 - 2 * pad_h, w + kw - 1 - 2 * pad_w), (kh, kw), padding=(pad_h, pad_w))
+    return out[0, :, :h, :w].unsqueeze(1)
 
 
 class FactorizedConvProblem(optimization.L2Problem):
