@@ -12,5 +12,6 @@ def parameters():
     feature.net_path = demo_network_dir()   # the atom_demo training's latest checkpoint
     feature.channels_last = True
     feature.fold_batch_norm = True          # BN folded into the convolutions (the same function up to rounding)
+    feature.optimize_for_inference = True   # the backbone as a oneDNN-fused TorchScript graph (likewise)
     params.iounet_adapt_steps = 50          # the IoU head fitted to the first frame, as in demo.py
     return params
