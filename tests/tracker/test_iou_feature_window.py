@@ -37,6 +37,7 @@ def _iou_and_grad(net, modulation, maps, boxes):
 @pytest.mark.parametrize('boxes', [
     [[100.0, 110.0, 60.0, 50.0], [95.0, 120.0, 70.0, 40.0], [130.0, 100.0, 30.0, 80.0]],   # inside the crop
     [[-20.0, 250.0, 60.0, 50.0], [260.0, -10.0, 40.0, 40.0]],                              # over the borders
+    [[96.0, 112.0, 64.0, 48.0], [97.0, 111.9, 47.0, 49.0]],             # edges on (and next to) cell boundaries
 ])
 def test_pooled_iou_and_box_gradients_match_the_whole_map(iou_net, boxes):
     feats = _features(1)
