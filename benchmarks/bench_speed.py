@@ -35,8 +35,8 @@ Timings (time.perf_counter, torch and OpenCV on --threads threads):
   --compile        also runs each configuration with torch.compile(backbone) (compile time = first compiled call).
   --ablation       before/after rows for the speed options (ours): default and demo first with every option off
                    (pytracking's computation), then with the options switched on one at a time, cumulatively (the
-                   last rows of each also turn on filter_matmul and the feature's fold_batch_norm, both off in
-                   `default` and on in `demo`).
+                   last rows of each also turn on filter_matmul and the feature's fold_batch_norm and
+                   optimize_for_inference, all off in `default` and on in `demo`).
 Training (atom_demo.build_training, the objects `ltr/run_training.py bbreg atom_demo` trains with; batch size from
 the recipe / ATOM_DEMO_BATCH_SIZE): loader-only = iterating the train LTRLoader; model-only = AtomActor forward +
 backward + Adam step on one cached batch; combined = the real loop (next batch, forward, backward, step). Each
@@ -186,7 +186,8 @@ PARAM_FILES = {'default': 'default', 'demo': 'demo', 'demo_no_iounet': 'demo_no_
 # The tracker's speed options (ours), each with the value that gives pytracking's computation, in the order the
 # --ablation rows switch them on (cumulatively).
 SPEED_OPTIONS = (('iounet_feature_window', False), ('optimize_filled_memory_only', False),
-                 ('iounet_manual_gradient', False), ('filter_matmul', False), ('fold_batch_norm', False))
+                 ('iounet_manual_gradient', False), ('filter_matmul', False), ('fold_batch_norm', False),
+                 ('optimize_for_inference', False))
 # Attributes of the deep feature, not of params.
 FEATURE_OPTIONS = ('fold_batch_norm', 'channels_last', 'optimize_for_inference')
 
