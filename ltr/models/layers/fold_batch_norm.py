@@ -66,8 +66,9 @@ def optimize_for_inference(module, layers, example):
 
 
 def weights_fingerprint(module):
-    """blake2b digest of the module's parameters and buffers (names, dtypes, shapes, values)."""
+    """blake2b digest of the module's class and its parameters and buffers (names, dtypes, shapes, values)."""
     h = hashlib.blake2b(digest_size=16)
+    h.update('{}.{}'.format(type(module).__module__, type(module).__qualname__).encode())
     for name, t in list(module.named_parameters()) + list(module.named_buffers()):
         h.update('{}:{}:{}'.format(name, t.dtype, tuple(t.shape)).encode())
         h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
