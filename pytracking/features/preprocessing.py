@@ -48,8 +48,8 @@ def _crop_replicate(im, tl, br, pad_mode):
         inner = im[..., max(r0, 0):min(r1, H), max(c0, 0):min(c1, W)]
         pads = (max(0, -c0), max(0, c1 - W), max(0, -r0), max(0, r1 - H))
         return F.pad(inner, pads, mode='replicate') if any(pads) else inner
-    rows = torch.arange(int(tl[0]), int(br[0]), device=im.device)
-    cols = torch.arange(int(tl[1]), int(br[1]), device=im.device)
+    rows = torch.arange(r0, r1, device=im.device)
+    cols = torch.arange(c0, c1, device=im.device)
     if pad_mode == 'replicate':
         return im.index_select(-2, rows.clamp(0, H - 1)).index_select(-1, cols.clamp(0, W - 1))
     # zero padding

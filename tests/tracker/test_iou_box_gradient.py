@@ -23,6 +23,17 @@ def _net():
     return net
 
 
+def _assert_equals_autograd(net, modulation, test_feat, boxes):
+    """iou_and_box_gradient against predict_iou + backward() (the reference)."""
+    leaf = boxes.clone().requires_grad_(True)
+    expected = net.predict_iou(modulation, test_feat, leaf)
+    expected.backward(gradient=torch.ones_like(expected))
+    iou, grad = iou_and_box_gradient(net, modulation, test_feat, boxes)
+    torch.testing.assert_close(iou, expected.detach(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(grad, leaf.grad, rtol=1e-4, atol=1e-6)
+    assert grad.abs().sum() > 0
+
+
 def test_manual_gradient_equals_autograd():
     net = _net()
     assert supported(net, 'cpu') and not supported(net.train(), 'cpu')
@@ -33,24 +44,13 @@ def test_manual_gradient_equals_autograd():
         test_feat = net.get_iou_feat([torch.randn(1, 8, 24, 24), torch.randn(1, 16, 12, 12)])
     boxes = torch.tensor([[[60.0, 50.0, 60.0, 40.0], [55.5, 47.2, 70.1, 35.3], [80.0, 70.0, 20.0, 25.0],
                            [10.0, 12.0, 150.0, 140.0]]])
-    leaf = boxes.clone().requires_grad_(True)
-    expected = net.predict_iou(modulation, test_feat, leaf)
-    expected.backward(gradient=torch.ones_like(expected))
-    iou, grad = iou_and_box_gradient(net, modulation, test_feat, boxes)
-    torch.testing.assert_close(iou, expected.detach(), rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(grad, leaf.grad, rtol=1e-4, atol=1e-6)
-    assert grad.abs().sum() > 0
+    _assert_equals_autograd(net, modulation, test_feat, boxes)
 
     # The head's weights change in place (a first-frame fit, a loaded checkpoint): the cached folded head follows.
     with torch.no_grad():
         net.fc3_rt.linear.weight.mul_(-1.5)
         net.fc4_rt.bn.running_var.mul_(3.0)
-    leaf = boxes.clone().requires_grad_(True)
-    expected = net.predict_iou(modulation, test_feat, leaf)
-    expected.backward(gradient=torch.ones_like(expected))
-    iou, grad = iou_and_box_gradient(net, modulation, test_feat, boxes)
-    torch.testing.assert_close(iou, expected.detach(), rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(grad, leaf.grad, rtol=1e-4, atol=1e-6)
+    _assert_equals_autograd(net, modulation, test_feat, boxes)
 
 
 def test_tracker_boxes_unchanged_by_the_manual_gradient(random_atom_net):
