@@ -5,6 +5,7 @@ import random
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from ltr.data import image_ops
 from ltr.data import transforms as tfm
@@ -50,3 +51,16 @@ def test_both_blurs_agree_and_kernels_are_normalised():
     assert torch.isclose(ky.sum(), torch.tensor(1.0)) and torch.isclose(kx.sum(), torch.tensor(1.0))
     im = torch.rand(1, 3, 15, 17)
     assert torch.equal(augs.Blur((2.0, 0.5))(im)[0], tfm.Blur((2.0, 0.5)).transform_image(im[0]))
+
+
+@pytest.mark.parametrize('sigma', [(2, 0.2), (0.2, 2), (3, 1), (1, 3), (2, 2)])   # ATOM's first-frame blurs
+def test_blur_is_the_zero_padded_conv2d(sigma):
+    """The shifted-sum blur against the two F.conv2d passes it replaced (the same sum; on oneDNN the same floats,
+    which only rounding could make differ elsewhere)."""
+    fs, (ky, kx) = image_ops.gaussian_blur_kernels(sigma)
+    im = torch.rand(2, 3, 40, 47) * 255
+    ref = F.conv2d(im.reshape(-1, 1, 40, 47), ky, padding=(fs[0], 0))
+    ref = F.conv2d(ref, kx, padding=(0, fs[1])).reshape(im.shape)
+    torch.testing.assert_close(image_ops.separable_blur(im, fs, (ky, kx)), ref, rtol=0, atol=1e-4)
+    im64 = im[0].double()   # 3-D, float64: the kernels follow the image's dtype
+    torch.testing.assert_close(image_ops.separable_blur(im64, fs, (ky, kx)), ref[0].double(), rtol=0, atol=1e-4)

@@ -3,8 +3,12 @@ way pytracking computes) and with the defaults (options on) agree within 1e-4 px
 (ResNet-18, random weights) and on a real-footage demo sequence with the demo parameters (ImageNet MobileNetV2
 backbone, random IoU-Net; there the deep feature's options too: BN folding, the TorchScript backbone). Filter
 updates every 3rd frame so the optimiser runs several times."""
+import copy
+
 import pytest
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 from atom_test_utils import make_video, small_params
 from pytracking.tracker.atom import get_tracker_class
@@ -66,3 +70,26 @@ def test_speed_options_keep_the_boxes_on_real_footage(demo_shaped_net):
             setattr(params.features.features[0] if k in FEATURE_OPTIONS_OFF else params, k, v)
         return params
     _compare(make_params, seq.frames, seq.box[0], off={**SPEED_OPTIONS_OFF, **FEATURE_OPTIONS_OFF})
+
+
+def _conv2d_blur(image, filter_size, kernels):
+    """The first-frame blur as two F.conv2d passes (how pytracking computes it)."""
+    h, w = image.shape[-2:]
+    im = F.conv2d(image.reshape(-1, 1, h, w), kernels[0].to(image.dtype), padding=(filter_size[0], 0))
+    return F.conv2d(im, kernels[1].to(image.dtype), padding=(0, filter_size[1])).reshape(image.shape)
+
+
+def test_faster_blur_and_max_pool_keep_the_boxes(random_atom_net, monkeypatch):
+    """Always-on kernels (ours): the shifted-sum blur of the augmented samples and oneDNN's max pooling in the
+    ResNet stem, against F.conv2d's blur and ATen's pooling, with the default parameters."""
+    from pytracking.features import augmentation
+    frames, boxes = make_video(num_frames=13)
+    params = lambda net: small_params(net, seed=3, train_skipping=3)  # noqa: E731
+    fast = _track(params(random_atom_net), frames, boxes[0])
+
+    reference_net = copy.deepcopy(random_atom_net)
+    reference_net.feature_extractor.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+    monkeypatch.setattr(augmentation, 'separable_blur', _conv2d_blur)
+    reference = _track(params(reference_net), frames, boxes[0])
+    assert torch.isfinite(reference).all()
+    torch.testing.assert_close(fast, reference, rtol=0, atol=1e-4)

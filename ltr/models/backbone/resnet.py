@@ -10,6 +10,7 @@ from collections import OrderedDict
 import torch
 import torch.nn as nn
 
+from ..layers.max_pool import MaxPool2d
 from .base import Backbone
 
 
@@ -84,7 +85,8 @@ class ResNet(Backbone):
         self.conv1 = nn.Conv2d(3, inplanes, kernel_size=7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(inplanes)
         self.relu = nn.ReLU(inplace=True)
-        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        # Ours: nn.MaxPool2d with a faster CPU inference path giving the same maxima (layers/max_pool.py).
+        self.maxpool = MaxPool2d(kernel_size=3, stride=2, padding=1)
         # Layer l keeps stride 2 unless the dilation factor already covers it (then it dilates instead).
         stride = [1 + (dilation_factor < l) for l in (8, 4, 2)]
         self.layer1 = self._make_layer(block, inplanes, layers[0], dilation=max(dilation_factor // 8, 1))
