@@ -5,7 +5,7 @@ ATOM's Gauss-Newton / CG optimisers (pytracking/libs/optimization.py) apply the 
 J p = d(J^T g)/dg . p. PyTorch's double backward of a convolution (`_convolution_double_backward`) also computes
 the gradients for the convolution's input and weight, which that call never asks for: the gradient w.r.t. the
 training samples (which need none) and, in the first frame, w.r.t. the compressed samples and the filter. They were
-~30 % of every CG iteration: per-frame filter update (62 samples) 74 -> ~52 ms, first-frame Gauss-Newton ~0.4 s less
+~30 % of every CG iteration: per-frame filter update (62 samples) 74 -> 55 ms, first-frame Gauss-Newton 1.4 -> 0.9 s
 (2 threads). Here the backward of the backward skips an input that needs no gradient, or whose gradient the running
 backward pass will not use (asked of the autograd engine); the gradients it does compute are the same ATen
 convolutions in the same order as autograd's, so every result is bit-identical (tested against F.conv2d).
