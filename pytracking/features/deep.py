@@ -11,7 +11,7 @@ from pytracking.features.featurebase import MultiFeatureBase
 from pytracking.libs.tensorlist import TensorList
 from pytracking.utils.device import select_device  # noqa: F401  (also importable from here, as before)
 
-# Ours: input pixels per backbone call when a large CPU batch is split (see ATOMNetFeature._forward_per_sample).
+# Ours: input pixels per backbone call when a large CPU batch is split (see ATOMNetFeature._forward_in_chunks).
 _CHUNK_PIXELS = 4 * 224 * 224
 _MIN_CHUNKED_PIXELS = 224 * 224
 
@@ -107,7 +107,7 @@ class ATOMNetFeature(MultiFeatureBase):
         if 'iou_predictor' in self.__dict__:   # the folded copy (fold_batch_norm) is not part of self.net
             self.iou_predictor = self.iou_predictor.to(self.device)
 
-    def _forward_per_sample(self, im, layers):
+    def _forward_in_chunks(self, im, layers):
         """The backbone on the batch; on the CPU a large batch of crops of 224x224 pixels or more runs in chunks of
         about _CHUNK_PIXELS input pixels (ours). A chunk's activations stay in cache from layer to layer where a
         large batch's stream through memory: ATOM's 23 augmented first-frame crops on 2 threads, ResNet-18 at
@@ -159,7 +159,7 @@ class ATOMNetFeature(MultiFeatureBase):
 
         layers = self.feature_layers if self.compute_iou_features else self.output_layers
         with torch.no_grad():
-            output_features = self._forward_per_sample(im, layers)
+            output_features = self._forward_in_chunks(im, layers)
 
         self._iounet_features = None
         if self.compute_iou_features:
