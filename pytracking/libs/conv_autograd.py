@@ -11,6 +11,7 @@ backward pass will not use (asked of the autograd engine); the gradients it does
 convolutions in the same order as autograd's, so every result is bit-identical (tested against F.conv2d).
 """
 import torch
+from torch.nn.modules.utils import _pair
 
 
 def _engine_uses(ctx, i):
@@ -78,14 +79,10 @@ class _Conv(torch.autograd.Function):
         return grad_in, grad_w, None
 
 
-def _pair(v):
-    return [int(v), int(v)] if isinstance(v, int) else [int(a) for a in v]
-
-
 def conv2d_pruned(input, weight, stride=1, padding=0, dilation=1, groups=1):
     """F.conv2d(input, weight, None, stride, padding, dilation, groups) (integer padding only), the same values and
     gradients; when autograd records it, its double backward computes only the gradients that are used."""
-    conf = (_pair(stride), _pair(padding), _pair(dilation), int(groups))
+    conf = (list(_pair(stride)), list(_pair(padding)), list(_pair(dilation)), int(groups))
     if not (torch.is_grad_enabled() and (input.requires_grad or weight.requires_grad)):
         return torch.convolution(input, weight, None, *conf[:3], False, [0, 0], conf[3])
     return _Conv.apply(input, weight, conf)
