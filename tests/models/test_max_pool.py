@@ -31,6 +31,12 @@ def test_nan_channels_last_and_gradients_take_atens_path():
     x[1, 3, 7, 7] = float('nan')   # ATen propagates NaN (oneDNN would not)
     torch.testing.assert_close(pool(x), F.max_pool2d(x, 3, 2, 1), rtol=0, atol=0, equal_nan=True)
     assert torch.isnan(pool(x)[1, 3, 3:5, 3:5]).all()
+    with torch.no_grad():
+        for x[1, 3, 7, 7] in (float('nan'), float('inf'), -float('inf')):   # the gate's sum: NaN or inf
+            torch.testing.assert_close(pool(x), F.max_pool2d(x, 3, 2, 1), rtol=0, atol=0, equal_nan=True)
+        big = torch.full((1, 2, 9, 9), 3e38)   # finite values whose sum overflows
+        big[0, 1, 4, 4] = -3e38
+        assert torch.equal(pool(big), F.max_pool2d(big, 3, 2, 1))
 
     cl = torch.randn(1, 16, 20, 20).contiguous(memory_format=torch.channels_last)
     assert not _onednn_applies(pool, cl) and torch.equal(pool(cl), F.max_pool2d(cl, 3, 2, 1))

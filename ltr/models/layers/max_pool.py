@@ -5,7 +5,8 @@ ATen's CPU max pooling of a contiguous (NCHW) float map is slow: ResNet-18's 3x3
 152 ms for the 23 augmented first-frame crops. oneDNN's max pooling takes 0.6 ms (18 ms for the 23, one sample at a
 time: a whole 120 MB batch runs 3x slower than its samples one by one). A maximum involves no rounding, so the
 outputs are the same floats (tested against F.max_pool2d). oneDNN ignores NaN where ATen propagates it, so a map
-holding a NaN takes ATen's path.
+holding a NaN takes ATen's path. The check is one sum (NaN or inf in, NaN or inf out; 0.04 ms on that map, where
+torch.isnan(x).any() took 1.1 ms); a map with an infinity, or whose sum overflows, also takes ATen's path.
 
 The fast path is taken only where nothing else could differ: inference (no input needing a gradient), a contiguous
 4-D float32 CPU tensor (channels_last maps are already fast in ATen), no dilation, no indices, oneDNN enabled, and
@@ -40,7 +41,7 @@ class MaxPool2d(nn.MaxPool2d):
     contiguous CPU float32 map runs oneDNN's pooling (see the module docstring); elsewhere it is nn.MaxPool2d."""
 
     def forward(self, x):
-        if _onednn_applies(self, x) and not torch.isnan(x).any():
+        if _onednn_applies(self, x) and torch.isfinite(x.sum()):
             return onednn_max_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)

