@@ -106,3 +106,22 @@ def test_fit_on_a_copy_is_reproducible(random_atom_net):
     a = _track(copy.deepcopy(random_atom_net), iounet_adapt_steps=3)[1]
     b = _track(copy.deepcopy(random_atom_net), iounet_adapt_steps=3)[1]
     assert a == b
+
+
+def test_the_fits_fused_adam_takes_plain_adams_steps():
+    from torch.torch_version import TorchVersion
+
+    from pytracking.tracker.atom.iounet_adaptation import _adam
+    torch.manual_seed(3)
+    target = torch.randn(64, 33)
+    start = torch.randn(64, 33)
+    weights = [start.clone().requires_grad_(True) for _ in range(2)]
+    optimizers = [_adam([weights[0]], 1e-2), torch.optim.Adam([weights[1]], lr=1e-2)]
+    assert bool(optimizers[0].defaults['fused']) == (TorchVersion(torch.__version__) >= (2, 4))
+    for _ in range(20):
+        for w, opt in zip(weights, optimizers):
+            opt.zero_grad()
+            (w - target).pow(2).sum().backward()
+            opt.step()
+    torch.testing.assert_close(weights[0], weights[1], rtol=0, atol=1e-6)
+    assert (weights[0] - target).abs().mean() < (start - target).abs().mean() - 0.1   # it moved towards the target
