@@ -31,7 +31,8 @@ def _onednn_applies(pool, x):
 
 
 def onednn_max_pool2d(x, kernel_size, stride, padding, ceil_mode=False):
-    """F.max_pool2d of a NaN-free contiguous float32 CPU batch through oneDNN, one sample at a time."""
+    """F.max_pool2d of a finite (no NaN, no inf: the caller checks) contiguous float32 CPU batch through oneDNN, one
+    sample at a time."""
     args = (list(_pair(kernel_size)), list(_pair(stride)), list(_pair(padding)), [1, 1], bool(ceil_mode))
     return torch.cat([torch.mkldnn_max_pool2d(x[i:i + 1].to_mkldnn(), *args).to_dense() for i in range(x.shape[0])])
 
